@@ -1,0 +1,217 @@
+"""The app factory: a Bolt app whose every request runs in one database transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.commands import SubcommandRegistry
+from bot.config import Settings
+from bot.errors import CercleError
+from bot.i18n import t
+from bot.language import resolve_language
+from bot.ui.common import build_error_modal
+from storage.events import record_event_once
+
+logger = logging.getLogger(__name__)
+
+FAILED_FLAG = "cercle_request_failed"
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """Build the Web API client every Slack call goes through, at `SLACK_API_URL`."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    # The outbox dispatcher owns retries and rate-limit waits; a hidden retry here could
+    # duplicate a message whose first attempt Slack accepted.
+    client.retry_handlers = []
+    return client
+
+
+def _json_response(status: int, body: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=status,
+        body=json.dumps(body, ensure_ascii=False),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )
+
+
+def _unavailable_response(request: BoltRequest) -> BoltResponse:
+    """Answer when the database fails: events get a 503 so Slack redelivers them."""
+    if request.body.get("type") == "event_callback":
+        return BoltResponse(status=503, body="database unavailable")
+    language = request.context.get("language", "en")
+    return _json_response(
+        200, {"response_type": "ephemeral", "text": t("error.unavailable", language)}
+    )
+
+
+class CercleApp(App):
+    """A Bolt app that wraps each request in one transaction and knows its subcommands.
+
+    Bolt's global middleware cannot wrap the listener (its `next()` only sets a flag), so
+    the transaction lives here, around the whole dispatch: the event's dedupe key, the
+    state change and its outbox rows commit together after the listener returns, or
+    nothing does. `process_before_response=True` makes Bolt run the listener before
+    answering Slack, so an acknowledged request is a committed one.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        on_commit: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.registered_events: set[str] = set()
+        self.registered_commands: set[str] = set()
+        super().__init__(process_before_response=True, **kwargs)
+        self.settings = settings
+        self.session_factory = session_factory
+        self.subcommands = SubcommandRegistry()
+        self._on_commit = on_commit or (lambda: None)
+
+    def event(self, event: str | dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        """Register an event listener and remember its type for the manifest check."""
+        self.registered_events.add(event if isinstance(event, str) else str(event.get("type")))
+        return super().event(event, *args, **kwargs)
+
+    def command(self, command: Any, *args: Any, **kwargs: Any) -> Any:
+        """Register a slash command listener and remember its name for the manifest check."""
+        self.registered_commands.add(str(command))
+        return super().command(command, *args, **kwargs)
+
+    def set_on_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after each committed request (the dispatcher's wake-up)."""
+        self._on_commit = callback
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Run Bolt's dispatch inside one session; commit only a fully successful request."""
+        session = self.session_factory()
+        req.context["db"] = session
+        req.context["settings"] = self.settings
+        req.context["session_factory"] = self.session_factory
+        try:
+            response = super().dispatch(req)
+            if response.status >= 300 or req.context.get(FAILED_FLAG):
+                session.rollback()
+                return response
+            try:
+                session.commit()
+            except SQLAlchemyError:
+                logger.exception("could not commit a request; nothing was saved")
+                session.rollback()
+                return _unavailable_response(req)
+            self._on_commit()
+            return response
+        finally:
+            session.close()
+
+
+def _middleware_language(context: Any, client: WebClient, next: Callable[[], None]) -> None:
+    """Put the acting member's language in `context["language"]`."""
+    settings: Settings = context["settings"]
+    context["language"] = resolve_language(context["db"], client, settings, context.get("user_id"))
+    next()
+
+
+def _middleware_event_once(
+    body: dict[str, Any], context: Any, next: Callable[[], None]
+) -> BoltResponse | None:
+    """Drop an event that already took effect; record new ones in the request's transaction."""
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event_id, str):
+        next()
+        return None
+    db: Session = context["db"]
+    try:
+        first_time = record_event_once(
+            db, event_id=event_id, event_type=str(body.get("event", {}).get("type", ""))
+        )
+    except SQLAlchemyError:
+        logger.exception("database unavailable while recording event %s", event_id)
+        return BoltResponse(status=503, body="database unavailable")
+    if not first_time:
+        logger.info("event %s already handled; redelivery ignored", event_id)
+        return BoltResponse(status=200, body="")
+    next()
+    return None
+
+
+def _handle_error(
+    error: Exception, body: dict[str, Any], context: Any, response: BoltResponse, respond: Any
+) -> None:
+    """Turn a failed listener into a clear answer; keep 5xx for events so Slack retries."""
+    context[FAILED_FLAG] = True
+    language = context.get("language", "en")
+    if isinstance(error, CercleError):
+        message = t(error.message_key, language, **error.values)
+    elif isinstance(error, SQLAlchemyError):
+        logger.exception("database error while handling a request")
+        message = t("error.unavailable", language)
+    else:
+        logger.exception("unexpected error while handling a request", exc_info=error)
+        message = t("error.unexpected", language)
+
+    kind = body.get("type")
+    if kind == "event_callback" or body.get("event"):
+        return  # stays a 500: Slack will redeliver, and our rollback kept nothing.
+    response.status = 200
+    response.headers["content-type"] = ["application/json;charset=utf-8"]
+    if kind == "view_submission":
+        block_id = error.block_id if isinstance(error, CercleError) else None
+        if block_id:
+            reply = {"response_action": "errors", "errors": {block_id: message}}
+        else:
+            # An empty answer would close the form and lose what was typed: stack a small
+            # modal with the message on top of it instead.
+            reply = {"response_action": "push", "view": build_error_modal(message, language)}
+        response.body = json.dumps(reply, ensure_ascii=False)
+        return
+    if body.get("command"):
+        response.body = json.dumps({"response_type": "ephemeral", "text": message})
+        return
+    response.body = ""
+    _respond_quietly(respond, message)
+
+
+def _respond_quietly(respond: Any, message: str) -> None:
+    """Tell the member through response_url when there is one; never raise from here."""
+    if respond is None or getattr(respond, "response_url", None) is None:
+        return
+    try:
+        respond(text=message, response_type="ephemeral", replace_original=False)
+    except Exception:  # noqa: BLE001 - an error report must not raise a second error
+        logger.warning("could not send an error message to the member")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session_factory: sessionmaker[Session],
+    client: WebClient | None = None,
+) -> CercleApp:
+    """Build the Bolt app with Cercle's middleware, error handler and every feature's listeners."""
+    from handlers import register_all
+
+    app = CercleApp(
+        settings=settings,
+        session_factory=session_factory,
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or None,
+        client=client or make_web_client(settings),
+        # Keep Bolt's own request logging quiet about payloads (they hold member text).
+        logger=logging.getLogger("cercle.bolt"),
+    )
+    app.middleware(_middleware_language)
+    app.middleware(_middleware_event_once)
+    app.error(_handle_error)
+    register_all(app)
+    return app

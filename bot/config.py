@@ -1,0 +1,170 @@
+"""Settings: read once from the environment and `.env` into one frozen object."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+SLACK_API_URL_DEFAULT = "https://slack.com/api/"
+SUPPORTED_LANGUAGES = ("fr", "en")
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Cercle is configured with; built by `load_settings`, never mutated."""
+
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_api_url: str = SLACK_API_URL_DEFAULT
+    database_url: str = "sqlite:///cercle.db"
+    port: int = 3000
+    community_channel: str = ""
+    coordinators_channel: str = ""
+    admins: tuple[str, ...] = ()
+    timezone: str = "Europe/Paris"
+    language: str = "fr"
+    log_level: str = "INFO"
+
+    @property
+    def socket_mode(self) -> bool:
+        """Tell whether the bot connects through Socket Mode rather than serving HTTP."""
+        return bool(self.slack_app_token)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the community's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def _read_environment(env_file: Path | None) -> dict[str, str]:
+    """Merge `.env` under the real environment: the real environment always wins."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def _int_in_range(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Build the settings from `environ` (default: the process environment plus `.env`)."""
+    env = dict(environ) if environ is not None else _read_environment(env_file)
+
+    def get(name: str, default: str = "") -> str:
+        # An empty value (as `.env.example` leaves them) means "use the default".
+        return env.get(name, "").strip() or default
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
+
+    api_url = get("SLACK_API_URL", SLACK_API_URL_DEFAULT)
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = get("DATABASE_URL", "sqlite:///cercle.db")
+    if not database_url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise SettingsError(
+            "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
+            f"got one starting with {database_url.split(':', 1)[0]!r}"
+        )
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    community = get("CERCLE_COMMUNITY_CHANNEL")
+    if community and not _CHANNEL_ID.match(community):
+        raise SettingsError(
+            f"CERCLE_COMMUNITY_CHANNEL must be a channel id like C0123ABCD, got {community!r}"
+        )
+    coordinators = get("CERCLE_COORDINATORS_CHANNEL")
+    if coordinators and not _CHANNEL_ID.match(coordinators):
+        raise SettingsError(
+            f"CERCLE_COORDINATORS_CHANNEL must be a channel id like C0123ABCD, got {coordinators!r}"
+        )
+
+    admins = tuple(a.strip() for a in get("CERCLE_ADMINS").split(",") if a.strip())
+    for admin in admins:
+        if not _USER_ID.match(admin):
+            raise SettingsError(
+                f"CERCLE_ADMINS must be comma-separated user ids like U0123ABCD, got {admin!r}"
+            )
+
+    timezone = get("CERCLE_TIMEZONE", "Europe/Paris")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"CERCLE_TIMEZONE must be an IANA time zone like Europe/Paris, got {timezone!r}"
+        ) from None
+
+    language = get("CERCLE_LANGUAGE", "fr").lower()
+    if language not in SUPPORTED_LANGUAGES:
+        raise SettingsError(f"CERCLE_LANGUAGE must be 'fr' or 'en', got {language!r}")
+
+    log_level = get("CERCLE_LOG_LEVEL", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(
+            f"CERCLE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
+        )
+
+    return Settings(
+        slack_bot_token=bot_token,
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        database_url=database_url,
+        port=_int_in_range("PORT", get("PORT", "3000"), 1, 65535),
+        community_channel=community,
+        coordinators_channel=coordinators,
+        admins=admins,
+        timezone=timezone,
+        language=language,
+        log_level=log_level,
+    )
+
+
+def require_slack_credentials(settings: Settings) -> None:
+    """Fail unless the settings can reach a real Slack workspace in the chosen mode."""
+    if not settings.slack_bot_token:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is not set: it is the bot token (xoxb-...) from your Slack app's "
+            "'OAuth & Permissions' page. See README 'Connect to Slack', "
+            "or try Cercle without Slack: make demo"
+        )
+    if not settings.socket_mode and not settings.slack_signing_secret:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's signing secret "
+            "('Basic Information' page), or set SLACK_APP_TOKEN for Socket Mode. "
+            "See README 'Connect to Slack', or try Cercle without Slack: make demo"
+        )

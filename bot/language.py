@@ -1,0 +1,60 @@
+"""Which language to speak to a member: their Slack locale, else the community's."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.i18n import normalize_language
+from storage.members import get_member, profile_is_fresh, save_profile
+
+logger = logging.getLogger(__name__)
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+def resolve_language(
+    db: Session, client: WebClient, settings: Settings, user_id: str | None
+) -> str:
+    """Return 'fr' or 'en' for `user_id`, asking Slack (users.info) at most weekly.
+
+    Any failure (unknown user, Slack or database trouble) falls back to
+    CERCLE_LANGUAGE: speaking the default language beats refusing to answer.
+    """
+    default = settings.language
+    if not user_id or not _USER_ID.match(user_id):
+        return default
+    try:
+        member = get_member(db, user_id)
+        if profile_is_fresh(member):
+            return normalize_language(member.locale if member else None, default)
+        try:
+            reply = client.users_info(user=user_id, include_locale=True)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            logger.info(
+                "users.info failed for a member (%s); using the default language",
+                type(error).__name__,
+            )
+            return normalize_language(member.locale if member else None, default)
+        user = reply.get("user") or {}
+        profile = user.get("profile") or {}
+        saved = save_profile(
+            db,
+            user_id,
+            display_name=profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("name"),
+            locale=user.get("locale"),
+            timezone=user.get("tz"),
+        )
+        db.flush()
+        return normalize_language(saved.locale, default)
+    except SQLAlchemyError:
+        logger.warning("database unavailable while looking up a member's language")
+        return default

@@ -1,0 +1,78 @@
+"""Assemble a running Cercle: database, Slack client, Bolt app, dispatcher, server."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import CercleApp, create_app, make_web_client
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.server import HttpServer
+from storage.db import make_engine, make_session_factory, upgrade_database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything one bot process runs, started and stopped together."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    app: CercleApp
+    dispatcher: Dispatcher
+    server: HttpServer | None = None
+    _started: bool = field(default=False, repr=False)
+
+    def start(self, *, serve_in_thread: bool = True) -> Runtime:
+        """Start the dispatcher, then the HTTP server (in a thread, or not at all if False)."""
+        self.dispatcher.start()
+        self._started = True
+        if self.server is not None and serve_in_thread:
+            self.server.start_in_thread()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, let the dispatcher finish what it holds, release the database."""
+        if self.server is not None:
+            self.server.close()
+        if self._started:
+            self.dispatcher.stop()
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    host: str = "0.0.0.0",
+    serve_http: bool = True,
+    dispatcher_options: dict[str, Any] | None = None,
+) -> Runtime:
+    """Build (not start) a runtime; apply migrations first unless `migrate` is False."""
+    if migrate:
+        upgrade_database(settings.database_url)
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    client = make_web_client(settings)
+    app = create_app(settings, session_factory=session_factory, client=client)
+    dispatcher = Dispatcher(
+        session_factory, make_web_client(settings), **(dispatcher_options or {})
+    )
+    app.set_on_commit(dispatcher.wake)
+    server = (
+        HttpServer(
+            app, engine, host=host, port=settings.port, serve_events=not settings.socket_mode
+        )
+        if serve_http
+        else None
+    )
+    return Runtime(settings, engine, session_factory, client, app, dispatcher, server)

@@ -1,0 +1,58 @@
+"""Small Block Kit pieces shared by every feature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import t
+
+SECTION_TEXT_LIMIT = 3000
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape &, < and > so member text can't ping @channel or forge links when echoed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, *, limit: int = 3000) -> dict[str, Any]:
+    """Return a plain_text object, cut to `limit` characters."""
+    return {"type": "plain_text", "text": _clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str, *, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
+    """Return a mrkdwn text object, cut to `limit` characters."""
+    return {"type": "mrkdwn", "text": _clip(text, limit)}
+
+
+def header(text: str) -> dict[str, Any]:
+    """Return a header block (Slack allows 150 characters of plain text)."""
+    return {"type": "header", "text": plain(text, limit=150)}
+
+
+def section(text: str, **extra: Any) -> dict[str, Any]:
+    """Return a section block of mrkdwn text."""
+    return {"type": "section", "text": mrkdwn(text), **extra}
+
+
+def context(*texts: str) -> dict[str, Any]:
+    """Return a context block (at most ten elements)."""
+    return {"type": "context", "elements": [mrkdwn(x, limit=2000) for x in texts[:10]]}
+
+
+def divider() -> dict[str, Any]:
+    """Return a divider block."""
+    return {"type": "divider"}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def build_error_modal(message: str, language: str) -> dict[str, Any]:
+    """Return a small modal that shows `message` on top of the form it interrupts."""
+    return {
+        "type": "modal",
+        "title": plain(t("error.modal_title", language), limit=24),
+        "close": plain(t("common.close", language), limit=24),
+        "blocks": [section(f":warning: {message}")],
+    }

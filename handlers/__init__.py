@@ -1,0 +1,20 @@
+"""Bolt listeners, one module per feature, each with `register(app)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import CercleApp
+
+
+def register_all(app: CercleApp) -> None:
+    """Register every feature's listeners and subcommands on `app`."""
+    from handlers import commands, conversations, help, home, status
+
+    # Subcommands first: the /cercle router and the help list read the registry.
+    help.register(app)
+    status.register(app)
+    commands.register(app)
+    conversations.register(app)
+    home.register(app)

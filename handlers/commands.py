@@ -1,0 +1,65 @@
+"""The `/cercle` slash command: parse the subcommand, check the role, answer ephemerally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.app import CercleApp
+from bot.commands import SubcommandCall, split_command_text
+from bot.config import Settings
+from bot.errors import PermissionDenied
+from bot.i18n import t
+from bot.ids import SLASH_COMMAND
+from bot.roles import is_coordinator
+from bot.ui.common import escape_mrkdwn
+from bot.ui.help import build_help_message
+
+
+def register(app: CercleApp) -> None:
+    """Listen to `/cercle`."""
+
+    def handle_cercle_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, context: Any, db: Session
+    ) -> None:
+        settings: Settings = context["settings"]
+        language: str = context["language"]
+        user_id = command.get("user_id", "")
+        words = split_command_text(command.get("text") or "")
+        name = words[0].lower() if words else "help"
+        subcommand = app.subcommands.get(name)
+        if subcommand is None:
+            notice = t("error.unknown_command", language, command=escape_mrkdwn(words[0][:50]))
+            available = visible_subcommands(app, settings, user_id)
+            ack(response_type="ephemeral", **build_help_message(available, language, notice=notice))
+            return
+        if subcommand.coordinators_only and not is_coordinator(settings, user_id):
+            raise PermissionDenied()
+        reply = subcommand.handler(
+            SubcommandCall(
+                db=db,
+                client=client,
+                settings=settings,
+                user_id=user_id,
+                channel_id=command.get("channel_id", ""),
+                language=language,
+                args=words[1:],
+                trigger_id=command.get("trigger_id"),
+                body=command,
+            )
+        )
+        if reply is None:
+            ack()
+        else:
+            ack(response_type="ephemeral", **reply)
+
+    app.command(SLASH_COMMAND)(handle_cercle_command)
+
+
+def visible_subcommands(app: CercleApp, settings: Settings, user_id: str) -> list[Any]:
+    """Return the subcommands `user_id` may use, for the help list."""
+    coordinator = is_coordinator(settings, user_id)
+    return [s for s in app.subcommands.all() if coordinator or not s.coordinators_only]

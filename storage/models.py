@@ -1,0 +1,144 @@
+"""Typed SQLAlchemy 2.0 models: the whole schema of Cercle's SQL store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Alembic names constraints from this convention, so migrations stay identical on
+# SQLite (batch mode recreates tables) and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC and always read them back aware.
+
+    SQLite has no time zone type and would hand back naive values; comparing those with
+    aware ones raises, so both databases go through this one type.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Convert to UTC (naive input is taken as UTC already)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Make values read from the database aware."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention and the shared type map."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class ProcessedEvent(Base):
+    """An Events API delivery that took effect; its primary key makes redelivery a no-op."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Member(Base):
+    """What Cercle remembers of a workspace member to speak to them properly."""
+
+    __tablename__ = "members"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxStatus:
+    """Life cycle of an outbox row (plain strings so both databases store them alike)."""
+
+    PENDING = "pending"  # waiting to be sent (maybe after a back-off)
+    SENDING = "sending"  # claimed by a dispatcher; if that dispatcher dies, it is in doubt
+    SENT = "sent"
+    FAILED = "failed"  # permanent Slack error; never retried
+    SUPERSEDED = "superseded"  # replaced by a newer row with the same coalesce key
+
+
+class OutboxMessage(Base):
+    """A Slack call that must happen exactly once, written with the change that causes it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_address_status", "address", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    coalesce_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="message")
+    method: Mapped[str] = mapped_column(String(64))
+    # Where it goes: a channel id, or a user id for a DM (chat.postMessage opens the DM).
+    address: Mapped[str] = mapped_column(String(32))
+    # For chat.update rows: the key of the row whose message is edited.
+    target_key: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    # Set when a previous attempt may have reached Slack: check before sending again.
+    in_doubt: Mapped[bool] = mapped_column(default=False)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    sent_channel: Mapped[str | None] = mapped_column(String(32))
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DirectMessageChannel(Base):
+    """The DM channel Slack opened for a member, learnt from a post's reply."""
+
+    __tablename__ = "dm_channels"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+
+
+class DispatcherProcess(Base):
+    """A running dispatcher and its heartbeat; a stale heartbeat puts its claims in doubt."""
+
+    __tablename__ = "dispatcher_processes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,182 @@
+"""Outbox operations: write the Slack calls a change causes, in the change's transaction.
+
+Functions take the session first and never commit; the caller's transaction decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxMessage, OutboxStatus, utcnow
+
+POST_MESSAGE = "chat.postMessage"
+UPDATE_MESSAGE = "chat.update"
+
+
+def _insert_once(db: Session, values: dict[str, Any]) -> bool:
+    """Insert an outbox row unless its idempotency key exists; tell whether it was new.
+
+    ON CONFLICT DO NOTHING (rather than catching IntegrityError) keeps the caller's
+    transaction usable on PostgreSQL, where a failed INSERT aborts the transaction.
+    """
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = db.execute(statement)
+    return bool(result.rowcount)
+
+
+def _supersede_older(db: Session, coalesce_key: str, newer_key: str) -> None:
+    """Mark unsent rows sharing `coalesce_key` as superseded by the row `newer_key`."""
+    db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.coalesce_key == coalesce_key,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.in_doubt.is_(False),
+            OutboxMessage.idempotency_key != newer_key,
+        )
+        .values(status=OutboxStatus.SUPERSEDED, last_error=f"superseded by {newer_key}")
+    )
+
+
+def enqueue_message(
+    db: Session,
+    *,
+    key: str,
+    address: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    kind: str = "message",
+    thread_key: str | None = None,
+    thread_ts: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a chat.postMessage to a channel id or a user id (a DM); True if newly queued.
+
+    `text` is the notification and accessibility fallback Slack shows when blocks can't
+    be. `thread_key` names an earlier row whose message this one replies under;
+    `thread_ts` replies under a message someone else posted.
+    """
+    payload: dict[str, Any] = {"text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
+    return _insert_once(
+        db,
+        {
+            "idempotency_key": key,
+            "kind": kind,
+            "method": POST_MESSAGE,
+            "address": address,
+            "target_key": thread_key,
+            "payload": payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "in_doubt": False,
+            "next_attempt_at": not_before or utcnow(),
+            "created_at": utcnow(),
+        },
+    )
+
+
+def enqueue_update(
+    db: Session,
+    *,
+    key: str,
+    target_key: str,
+    address: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    coalesce_key: str | None = None,
+) -> bool:
+    """Queue a chat.update of the message sent for row `target_key`; True if newly queued.
+
+    With a `coalesce_key`, any older unsent update sharing it is superseded: only the
+    newest content matters for a message edited in place (a live tally, say).
+    """
+    payload: dict[str, Any] = {"text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    created = _insert_once(
+        db,
+        {
+            "idempotency_key": key,
+            "coalesce_key": coalesce_key,
+            "kind": "update",
+            "method": UPDATE_MESSAGE,
+            "address": address,
+            "target_key": target_key,
+            "payload": payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "in_doubt": False,
+            "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        },
+    )
+    if created and coalesce_key:
+        _supersede_older(db, coalesce_key, key)
+    return created
+
+
+def find_row(db: Session, key: str) -> OutboxMessage | None:
+    """Return the outbox row with idempotency key `key`, if any."""
+    return db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    """Figures `cercle status` prints about the queue."""
+
+    by_status: dict[str, int]
+    retried: int
+    in_doubt: int
+    oldest_pending_age_seconds: float | None
+
+    @property
+    def queue_depth(self) -> int:
+        """Rows still to send (pending or being sent)."""
+        return self.by_status.get(OutboxStatus.PENDING, 0) + self.by_status.get(
+            OutboxStatus.SENDING, 0
+        )
+
+
+def outbox_report(db: Session, *, now: datetime | None = None) -> OutboxReport:
+    """Count rows by status, retries and the age of the oldest unsent row."""
+    now = now or utcnow()
+    by_status = dict(
+        db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    )
+    retried = db.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.attempts > 1)
+    )
+    in_doubt = db.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.in_doubt.is_(True))
+    )
+    oldest = db.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+        )
+    )
+    if oldest is not None and oldest.tzinfo is None:
+        # func.min bypasses the column type on SQLite and returns a string or naive value.
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    age = (now - oldest).total_seconds() if isinstance(oldest, datetime) else None
+    return OutboxReport(
+        by_status={str(k): int(v) for k, v in by_status.items()},
+        retried=int(retried or 0),
+        in_doubt=int(in_doubt or 0),
+        oldest_pending_age_seconds=age,
+    )
