@@ -204,7 +204,6 @@ def create_app(
     app = CercleApp(
         settings=settings,
         session_factory=session_factory,
-        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or None,
         client=client or make_web_client(settings),
         # Keep Bolt's own request logging quiet about payloads (they hold member text).

@@ -16,11 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox.signed_client import SlackPlayer
-from sandbox.slack import SlackStandIn
-
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from sandbox.signed_client import SlackPlayer
+from sandbox.slack import SlackStandIn
 from sandbox.transcript import render_message
 
 NAMES = {"U0ALICE": "Alice", "U0BOB": "Bob", "U0CAMILLE": "Camille", "U0BOT": "Cercle"}
@@ -53,9 +52,8 @@ class Demo:
         if delivery.status != 200:
             raise RuntimeError(f"the bot answered {delivery.status} to /cercle {text}")
         reply = delivery.json or {}
-        self.out(
-            render_message("Cercle", CHANNELS.get(channel_id, channel_id), reply, ephemeral=True)
-        )
+        where = CHANNELS.get(channel_id, channel_id)
+        self.out(render_message("Cercle", where, reply, ephemeral=True, names=NAMES))
         return reply
 
     def wait_for_message(
@@ -70,12 +68,40 @@ class Demo:
             time.sleep(0.05)
         raise RuntimeError(f"no expected message reached {channel} within {timeout} s")
 
+    def wait_for_dm(self, user_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for the first message in Cercle's DM with `user_id`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.standin.dm_messages(user_id)
+            if messages:
+                return messages[0]
+            time.sleep(0.05)
+        raise RuntimeError(f"no DM reached {user_id} within {timeout} s")
+
+    def wait_until_delivered(self, key: str, timeout: float = 15.0) -> None:
+        """Wait until the outbox row `key` is recorded as sent."""
+        from storage.db import transaction
+        from storage.models import OutboxStatus
+        from storage.outbox import find_row
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with transaction(self.runtime.session_factory) as db:
+                row = find_row(db, key)
+                if row is not None and row.status == OutboxStatus.SENT:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"outbox row {key} was not delivered within {timeout} s")
+
     def show(self, message: dict[str, Any]) -> None:
         """Print a message as its channel's members see it."""
         where = CHANNELS.get(message["channel"], message["channel"])
         if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
             where += " (thread reply)"
-        self.out(render_message(NAMES.get(message.get("user", ""), "Cercle"), where, message))
+        if where.startswith("D"):
+            where = "a direct message"
+        author = NAMES.get(message.get("user", ""), "Cercle")
+        self.out(render_message(author, where, message, names=NAMES))
 
 
 def play(demo: Demo) -> None:
@@ -110,7 +136,33 @@ def play(demo: Demo) -> None:
     replies = [m for m in demo.standin.messages("C0COMMUNITY") if m.get("thread_ts") == event["ts"]]
     demo.out(f"Replies in the thread: {len(replies)} (the outbox delivered it exactly once)")
 
-    demo.scene("6. Alice checks the delivery queue")
+    demo.scene("6. Bob writes to Cercle while Slack has a hiccup")
+    demo.out("Bob writes in Cercle's Messages tab: hello?")
+    # Slack stores the next posts but answers 500, as real outages sometimes do.
+    demo.standin.configure(fail_rate=1.0, fail_after_post_share=1.0)
+    demo.player.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D0BOB",
+            "user": "U0BOB",
+            "text": "hello?",
+            "ts": "1764200100.000100",
+        },
+        event_id="EvDEMO0002",
+    )
+    first_try = demo.wait_for_dm("U0BOB")
+    demo.out("(Slack posted the reply but answered 500: Cercle cannot know it arrived)")
+    demo.wait_until_delivered("dm-reply:D0BOB:1764200100.000100")
+    demo.standin.configure(fail_rate=0.0)
+    demo.show(first_try)
+    copies = len(demo.standin.dm_messages("U0BOB"))
+    demo.out(
+        f"Copies in Bob's DM: {copies} (Cercle found its message in the history "
+        "before resending, so nothing was posted twice)"
+    )
+
+    demo.scene("7. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.app import CercleApp
@@ -87,7 +88,9 @@ class HttpServer:
             port=port,
             threads=threads,
             channel_timeout=CHANNEL_TIMEOUT_SECONDS,
-            max_request_body_size=MAX_BODY_BYTES,
+            # Waitress reads up to twice our limit so the app itself answers 413 to a
+            # slightly oversized body, rather than the connection being reset mid-send.
+            max_request_body_size=2 * MAX_BODY_BYTES,
             ident="cercle",
             clear_untrusted_proxy_headers=True,
         )
@@ -114,7 +117,14 @@ class HttpServer:
         return self
 
     def close(self) -> None:
-        """Stop serving and release the port."""
-        self._server.close()
-        if self._thread is not None:
+        """Stop serving, release the port, and let running requests finish."""
+        channels = self._server._map  # type: ignore[union-attr]
+        if self._thread is not None and self._thread.is_alive():
+            # Closing sockets under a select() running in another thread makes it fail
+            # with EBADF; the trigger runs the closing inside the serving loop instead,
+            # and the loop ends once no channel is left.
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(channels))  # type: ignore[union-attr]
             self._thread.join(timeout=5)
+        else:
+            wasyncore.close_all(channels)
+        self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]

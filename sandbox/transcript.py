@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -58,11 +59,24 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return out
 
 
+def show_mentions(line: str, names: dict[str, str]) -> str:
+    """Replace `<@U…>` mentions with `@Name`, as Slack displays them."""
+    return re.sub(r"<@([UW][A-Z0-9]+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), line)
+
+
 def render_message(
-    who: str, where: str, payload: dict[str, Any], *, ephemeral: bool = False
+    who: str,
+    where: str,
+    payload: dict[str, Any],
+    *,
+    ephemeral: bool = False,
+    names: dict[str, str] | None = None,
 ) -> str:
     """Return a framed transcript entry for one message."""
     visibility = " (only visible to you)" if ephemeral else ""
     head = f"┌─ {who} in {where}{visibility}"
-    body = render_blocks(payload.get("blocks"), payload.get("text", ""))
+    body = [
+        show_mentions(line, names or {})
+        for line in render_blocks(payload.get("blocks"), payload.get("text", ""))
+    ]
     return "\n".join([head] + [f"│ {line}" for line in body] + ["└" + "─" * 40])

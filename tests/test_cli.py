@@ -53,4 +53,5 @@ def test_demo_plays_every_scene_and_exits_zero(tmp_path):
     assert "I don't know the command `sondage`" in out
     assert "Only the community's coordinators can do that." in out
     assert "Replies in the thread: 1" in out
+    assert "Copies in Bob's DM: 1" in out
     assert "Demo finished" in out
