@@ -38,6 +38,11 @@ class Settings:
     timezone: str = "Europe/Paris"
     language: str = "fr"
     log_level: str = "INFO"
+    # Onboarding: who counts as a newcomer, whether guests are greeted, and whether the
+    # "why are you joining?" questions are asked when accepting the charter.
+    onboarding_scope: str = "channel"
+    greet_guests: bool = False
+    join_questions: str = "optional"
 
     @property
     def socket_mode(self) -> bool:
@@ -67,6 +72,15 @@ def _int_in_range(name: str, raw: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
 def load_settings(
@@ -138,6 +152,19 @@ def load_settings(
             f"CERCLE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
         )
 
+    onboarding_scope = get("CERCLE_ONBOARDING_SCOPE", "channel").lower()
+    if onboarding_scope not in ("channel", "workspace"):
+        raise SettingsError(
+            f"CERCLE_ONBOARDING_SCOPE must be 'channel' or 'workspace', got {onboarding_scope!r}"
+        )
+    greet_guests = _boolean("CERCLE_GREET_GUESTS", get("CERCLE_GREET_GUESTS", "false"))
+    join_questions = get("CERCLE_JOIN_QUESTIONS", "optional").lower()
+    if join_questions not in ("required", "optional", "off"):
+        raise SettingsError(
+            "CERCLE_JOIN_QUESTIONS must be 'required', 'optional' or 'off', "
+            f"got {join_questions!r}"
+        )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -151,6 +178,9 @@ def load_settings(
         timezone=timezone,
         language=language,
         log_level=log_level,
+        onboarding_scope=onboarding_scope,
+        greet_guests=greet_guests,
+        join_questions=join_questions,
     )
 
 

@@ -80,7 +80,7 @@ from storage.models import (
     OutboxStatus,
     utcnow,
 )
-from storage.outbox import POST_MESSAGE, UPDATE_MESSAGE
+from storage.outbox import INVITE, POST_MESSAGE, UPDATE_MESSAGE
 
 logger = logging.getLogger(__name__)
 _CLIENT_LOGGER = logging.getLogger(f"{__name__}.web")
@@ -155,6 +155,12 @@ PERMANENT_ERRORS = frozenset(
         "users_list_not_supplied",
         "too_many_users",
         "invalid_cursor",
+        # conversations.invite
+        "cant_invite",
+        "cant_invite_self",
+        "user_is_restricted",
+        "user_is_ultra_restricted",
+        "not_allowed",
     }
 )
 # Slack answered, but says the operation may have partly happened: treat like a 5xx.
@@ -412,6 +418,7 @@ class Dispatcher:
         self._calls: dict[str, Callable[..., SlackResponse]] = {
             POST_MESSAGE: self.client.chat_postMessage,
             UPDATE_MESSAGE: self.client.chat_update,
+            INVITE: self.client.conversations_invite,
             HISTORY: self.client.conversations_history,
             REPLIES: self.client.conversations_replies,
             OPEN: self.client.conversations_open,
@@ -883,7 +890,22 @@ class Dispatcher:
             return self._send_update(claim)
         if claim.method == POST_MESSAGE:
             return self._send_post(claim, attempt)
+        if claim.method == INVITE:
+            return self._send_invite(claim)
         return self._fail(claim, f"unsupported_method:{claim.method}")
+
+    def _send_invite(self, claim: _Claim) -> _Result:
+        """Invite a member to a channel; someone already there is as good as invited.
+
+        An invitation is idempotent on Slack's side (a second one answers
+        `already_in_channel`), so like chat.update it is retried without reconciling.
+        """
+        try:
+            self._call(INVITE, channel=claim.address, users=claim.payload.get("users"))
+        except _CallFailed as failed:
+            if failed.failure.error != "already_in_channel":
+                raise
+        return self._sent(claim.address, None)
 
     def _target_problem(self, claim: _Claim) -> str | None:
         """Tell why the row's target cannot be edited or replied to, if it cannot."""

@@ -104,6 +104,283 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Cercle supports our community of practice: welcoming newcomers, the charter, "
         "the toolbox, polls and participation.",
     },
+    "help.cmd.rules": {
+        "fr": "lire la charte de la communauté et voir où vous en êtes",
+        "en": "read the community's charter and see where you stand",
+    },
+    "help.cmd.rules_admin": {
+        "fr": "`rules edit` publier une nouvelle version · `rules history` les versions",
+        "en": "`rules edit` publish a new version · `rules history` the versions",
+    },
+    "purpose.default": {
+        "fr": "Notre communauté est un lieu pour apprendre, partager nos bonnes pratiques "
+        "et nous entraider entre personnes du même métier.",
+        "en": "Our community is a place to learn, share good practices and help each other "
+        "among people who share the same trade.",
+    },
+    "welcome.header": {
+        "fr": "Bienvenue dans la communauté, {name} !",
+        "en": "Welcome to the community, {name}!",
+    },
+    "welcome.fallback": {
+        "fr": "Bienvenue dans la communauté ! Lisez et acceptez la charte pour participer.",
+        "en": "Welcome to the community! Read and accept the charter to take part.",
+    },
+    "welcome.charter_title": {
+        "fr": "*La charte en bref*",
+        "en": "*The charter in short*",
+    },
+    "welcome.context": {
+        "fr": "Charte, version {version} · l'accepter, c'est s'engager à un minimum de "
+        "participation.",
+        "en": "Charter, version {version} · accepting it means committing to a minimum of "
+        "participation.",
+    },
+    "welcome.read": {
+        "fr": "Lire la charte",
+        "en": "Read the charter",
+    },
+    "welcome.accept": {
+        "fr": "J'accepte",
+        "en": "I accept",
+    },
+    "welcome.not_now": {
+        "fr": "Plus tard",
+        "en": "Not now",
+    },
+    "welcome.accepted": {
+        "fr": ":white_check_mark: Vous avez accepté la charte (version {version}). Merci !",
+        "en": ":white_check_mark: You accepted the charter (version {version}). Thank you!",
+    },
+    "charter.modal_title": {
+        "fr": "La charte",
+        "en": "The charter",
+    },
+    "charter.version_line": {
+        "fr": "Version {version} · publiée le {date}",
+        "en": "Version {version} · published on {date}",
+    },
+    "charter.newer_notice": {
+        "fr": ":information_source: La charte a changé depuis ce message : voici la version "
+        "en vigueur.",
+        "en": ":information_source: The charter changed since that message: here is the "
+        "current version.",
+    },
+    "charter.truncated": {
+        "fr": "_(La suite de la charte est trop longue pour Slack ; demandez le texte complet "
+        "à la coordination.)_",
+        "en": "_(The rest of the charter is too long for Slack; ask the coordinators for the "
+        "full text.)_",
+    },
+    "join.title": {
+        "fr": "Bienvenue !",
+        "en": "Welcome!",
+    },
+    "join.submit": {
+        "fr": "Valider",
+        "en": "Confirm",
+    },
+    "join.intro": {
+        "fr": "Encore trois petites questions pour que la communauté vous connaisse.",
+        "en": "Three short questions so the community gets to know you.",
+    },
+    "join.hopes_label": {
+        "fr": "Qu'espérez-vous trouver dans la communauté ?",
+        "en": "What do you hope to find in the community?",
+    },
+    "join.hopes_hint": {
+        "fr": "Quelques mots suffisent ({max} caractères au plus).",
+        "en": "A few words are enough ({max} characters at most).",
+    },
+    "join.interests_label": {
+        "fr": "Vos centres d'intérêt",
+        "en": "Your interests",
+    },
+    "join.interests_placeholder": {
+        "fr": "Choisissez un ou plusieurs sujets",
+        "en": "Pick one or more topics",
+    },
+    "join.introduce_label": {
+        "fr": "Pouvons-nous vous présenter dans le canal de la communauté ?",
+        "en": "May we introduce you in the community channel?",
+    },
+    "join.yes": {
+        "fr": "Oui, avec plaisir",
+        "en": "Yes, please",
+    },
+    "join.no": {
+        "fr": "Non merci",
+        "en": "No, thank you",
+    },
+    "join.hopes_required": {
+        "fr": "Dites-nous en quelques mots ce que vous espérez trouver.",
+        "en": "Tell us in a few words what you hope to find.",
+    },
+    "join.hopes_too_long": {
+        "fr": "{max} caractères au plus, s'il vous plaît.",
+        "en": "{max} characters at most, please.",
+    },
+    "thanks.text": {
+        "fr": "Merci {name}, vous faites maintenant partie de la communauté !",
+        "en": "Thank you {name}, you are now part of the community!",
+    },
+    "thanks.next_steps": {
+        "fr": "*Pour bien démarrer*\n• Dites bonjour dans <#{channel}>\n• Posez votre "
+        "première question : on s'entraide\n• Tapez `/cercle help` pour découvrir ce que je "
+        "sais faire",
+        "en": "*Getting started*\n• Say hello in <#{channel}>\n• Ask your first question: "
+        "we help each other\n• Type `/cercle help` to see what I can do",
+    },
+    "thanks.next_steps_no_channel": {
+        "fr": "*Pour bien démarrer*\n• Posez votre première question : on s'entraide\n"
+        "• Tapez `/cercle help` pour découvrir ce que je sais faire",
+        "en": "*Getting started*\n• Ask your first question: we help each other\n"
+        "• Type `/cercle help` to see what I can do",
+    },
+    "intro.text": {
+        "fr": ":wave: Souhaitons la bienvenue à <@{user}> dans la communauté !",
+        "en": ":wave: Let's welcome <@{user}> to the community!",
+    },
+    "intro.interests": {
+        "fr": "*Centres d'intérêt :* {interests}",
+        "en": "*Interests:* {interests}",
+    },
+    "intro.hopes": {
+        "fr": "*Ce qu'elle ou il espère trouver :* {hopes}",
+        "en": "*Hoping to find:* {hopes}",
+    },
+    "coord.accepted": {
+        "fr": ":white_check_mark: <@{user}> a accepté la charte (version {version}).",
+        "en": ":white_check_mark: <@{user}> accepted the charter (version {version}).",
+    },
+    "coord.newcomer": {
+        "fr": ":seedling: *Nouvelle arrivée :* <@{user}> vient de rejoindre la communauté. "
+        "Qui l'accueille ?",
+        "en": ":seedling: *Newcomer:* <@{user}> just joined the community. Who welcomes them?",
+    },
+    "coord.claim": {
+        "fr": "Je l'accueille",
+        "en": "I'll welcome them",
+    },
+    "coord.claimed": {
+        "fr": ":handshake: Accueil pris en charge par <@{greeter}>.",
+        "en": ":handshake: <@{greeter}> is welcoming them.",
+    },
+    "claim.already": {
+        "fr": "<@{greeter}> accueille déjà cette personne. Merci quand même !",
+        "en": "<@{greeter}> is already welcoming them. Thanks all the same!",
+    },
+    "claim.done": {
+        "fr": "C'est noté : vous accueillez <@{user}>. Un petit message personnel fait "
+        "toute la différence !",
+        "en": "Noted: you are welcoming <@{user}>. A short personal message makes all the "
+        "difference!",
+    },
+    "accept.not_yours": {
+        "fr": "Ce message d'accueil s'adresse à quelqu'un d'autre. Pour lire et accepter la "
+        "charte vous-même, tapez `/cercle rules`.",
+        "en": "This welcome message is meant for someone else. To read and accept the "
+        "charter yourself, type `/cercle rules`.",
+    },
+    "accept.already": {
+        "fr": "Vous avez déjà accepté la charte en vigueur. Merci !",
+        "en": "You have already accepted the charter in force. Thank you!",
+    },
+    "accept.not_now": {
+        "fr": "Pas de souci ! Quand vous serez prêt·e, tapez `/cercle rules` pour lire et "
+        "accepter la charte.",
+        "en": "No problem! When you're ready, type `/cercle rules` to read and accept the "
+        "charter.",
+    },
+    "rules.status_accepted": {
+        "fr": ":white_check_mark: Vous avez accepté la version {version} le {date}.",
+        "en": ":white_check_mark: You accepted version {version} on {date}.",
+    },
+    "rules.status_pending": {
+        "fr": ":hourglass_flowing_sand: Vous n'avez pas encore accepté la charte en vigueur.",
+        "en": ":hourglass_flowing_sand: You have not accepted the charter in force yet.",
+    },
+    "rules.history_title": {
+        "fr": "Versions de la charte",
+        "en": "Charter versions",
+    },
+    "rules.history_line": {
+        "fr": "*Version {version}* · {date} · {author} · {reaccept}",
+        "en": "*Version {version}* · {date} · {author} · {reaccept}",
+    },
+    "rules.shipped": {
+        "fr": "version d'origine",
+        "en": "shipped version",
+    },
+    "rules.reaccept_yes": {
+        "fr": "nouvelle acceptation demandée",
+        "en": "re-acceptance asked",
+    },
+    "rules.reaccept_no": {
+        "fr": "correction sans nouvelle acceptation",
+        "en": "wording fix, no re-acceptance",
+    },
+    "rules.unknown": {
+        "fr": "Je ne connais pas `rules {sub}`. Essayez `/cercle rules`, `/cercle rules "
+        "history` ou `/cercle rules edit`.",
+        "en": "I don't know `rules {sub}`. Try `/cercle rules`, `/cercle rules history` or "
+        "`/cercle rules edit`.",
+    },
+    "edit.title": {
+        "fr": "Modifier la charte",
+        "en": "Edit the charter",
+    },
+    "edit.submit": {
+        "fr": "Publier",
+        "en": "Publish",
+    },
+    "edit.text_fr": {
+        "fr": "Texte complet (français)",
+        "en": "Full text (French)",
+    },
+    "edit.text_en": {
+        "fr": "Texte complet (anglais)",
+        "en": "Full text (English)",
+    },
+    "edit.summary_fr": {
+        "fr": "Résumé pour le message d'accueil (français)",
+        "en": "Summary for the welcome message (French)",
+    },
+    "edit.summary_en": {
+        "fr": "Résumé pour le message d'accueil (anglais)",
+        "en": "Summary for the welcome message (English)",
+    },
+    "edit.reaccept": {
+        "fr": "Demander à chaque membre d'accepter cette nouvelle version",
+        "en": "Ask every member to accept this new version",
+    },
+    "edit.reaccept_hint": {
+        "fr": "Laissez décoché pour une simple correction de forme.",
+        "en": "Leave unticked for a simple wording fix.",
+    },
+    "edit.unchanged": {
+        "fr": "Rien n'a changé par rapport à la version en vigueur.",
+        "en": "Nothing changed compared with the version in force.",
+    },
+    "edit.published": {
+        "fr": ":memo: <@{author}> a publié la version {version} de la charte{reaccept}.",
+        "en": ":memo: <@{author}> published version {version} of the charter{reaccept}.",
+    },
+    "edit.published_reaccept": {
+        "fr": " : {count} membre(s) vont être invité(e)s à l'accepter",
+        "en": ": {count} member(s) will be asked to accept it",
+    },
+    "reaccept.header": {
+        "fr": "La charte a évolué",
+        "en": "The charter has changed",
+    },
+    "reaccept.text": {
+        "fr": "Bonjour {name}, la coordination a publié la version {version} de la charte. "
+        "Prenez un instant pour la relire et l'accepter.",
+        "en": "Hello {name}, the coordinators published version {version} of the charter. "
+        "Please take a moment to read and accept it.",
+    },
+
 }
 
 

@@ -12,9 +12,34 @@ class Action(StrEnum):
     """Interactive element ids (buttons, selects)."""
 
     HOME_HELP = "home_help"
+    CHARTER_READ = "charter_read"
+    CHARTER_ACCEPT = "charter_accept"
+    CHARTER_NOT_NOW = "charter_not_now"
+    CLAIM_NEWCOMER = "claim_newcomer"
+    JOIN_HOPES = "join_hopes"
+    JOIN_INTERESTS = "join_interests"
+    JOIN_INTRODUCE = "join_introduce"
+    CHARTER_REACCEPT = "charter_reaccept"
 
 
 class Block(StrEnum):
     """Block ids a listener reads back."""
 
     HELP_COMMANDS = "help_commands"
+    WELCOME_ACTIONS = "welcome_actions"
+    JOIN_HOPES = "join_hopes"
+    JOIN_INTERESTS = "join_interests"
+    JOIN_INTRODUCE = "join_introduce"
+    CHARTER_TEXT_FR = "charter_text_fr"
+    CHARTER_TEXT_EN = "charter_text_en"
+    CHARTER_SUMMARY_FR = "charter_summary_fr"
+    CHARTER_SUMMARY_EN = "charter_summary_en"
+    CHARTER_REACCEPT = "charter_reaccept"
+
+
+class View(StrEnum):
+    """Modal callback ids."""
+
+    CHARTER = "charter_modal"
+    JOIN_QUESTIONS = "join_questions_modal"
+    CHARTER_EDIT = "charter_edit_modal"

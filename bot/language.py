@@ -16,6 +16,7 @@ from storage.members import get_member, profile_is_fresh, save_profile
 
 logger = logging.getLogger(__name__)
 
+SLACKBOT_ID = "USLACKBOT"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
@@ -52,6 +53,9 @@ def resolve_language(
             or user.get("name"),
             locale=user.get("locale"),
             timezone=user.get("tz"),
+            is_bot=bool(user.get("is_bot")) or user_id == SLACKBOT_ID,
+            is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+            is_deleted=bool(user.get("deleted")),
         )
         db.flush()
         return normalize_language(saved.locale, default)

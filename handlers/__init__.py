@@ -10,10 +10,11 @@ if TYPE_CHECKING:
 
 def register_all(app: CercleApp) -> None:
     """Register every feature's listeners and subcommands on `app`."""
-    from handlers import commands, conversations, help, home, status
+    from handlers import commands, conversations, help, home, onboarding, status
 
     # Subcommands first: the /cercle router and the help list read the registry.
     help.register(app)
+    onboarding.register(app)
     status.register(app)
     commands.register(app)
     conversations.register(app)

@@ -30,6 +30,9 @@ def save_profile(
     display_name: str | None,
     locale: str | None,
     timezone: str | None,
+    is_bot: bool = False,
+    is_guest: bool = False,
+    is_deleted: bool = False,
 ) -> Member:
     """Create or refresh the profile of `user_id` from what Slack says of them."""
     member = db.get(Member, user_id)
@@ -39,5 +42,8 @@ def save_profile(
     member.display_name = (display_name or "")[:255] or None
     member.locale = (locale or "")[:16] or None
     member.timezone = (timezone or "")[:64] or None
+    member.is_bot = is_bot
+    member.is_guest = is_guest
+    member.is_deleted = is_deleted
     member.refreshed_at = utcnow()
     return member

@@ -77,6 +77,10 @@ class Member(Base):
     display_name: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Onboarding skips bots, guests and deactivated accounts.
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    is_guest: Mapped[bool] = mapped_column(default=False)
+    is_deleted: Mapped[bool] = mapped_column(default=False)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -142,3 +146,68 @@ class DispatcherProcess(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CharterVersion(Base):
+    """One saved version of the community's charter, in both languages."""
+
+    __tablename__ = "charter_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text_fr: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    summary_fr: Mapped[str] = mapped_column(Text)
+    summary_en: Mapped[str] = mapped_column(Text)
+    # False for a wording fix: members who accepted an earlier version are not asked again.
+    requires_reacceptance: Mapped[bool] = mapped_column(default=True)
+    author_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CharterAcceptance(Base):
+    """A member's acceptance of one charter version, with their optional answers."""
+
+    __tablename__ = "charter_acceptances"
+    __table_args__ = (
+        Index("uq_charter_acceptances_member_version", "user_id", "version", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hopes: Mapped[str | None] = mapped_column(Text)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    may_introduce: Mapped[bool] = mapped_column(default=False)
+
+
+class Newcomer(Base):
+    """Where one member stands in onboarding: welcomed, reminded, claimed by a greeter."""
+
+    __tablename__ = "newcomers"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column()
+    welcomed_at: Mapped[datetime | None] = mapped_column()
+    welcomed_version: Mapped[int | None] = mapped_column(Integer)
+    # Outbox key of the welcome DM, so accepting can edit that very message.
+    welcome_key: Mapped[str | None] = mapped_column(String(255))
+    # Outbox key of the greeters' announcement, edited when someone claims the newcomer.
+    announcement_key: Mapped[str | None] = mapped_column(String(255))
+    not_now_at: Mapped[datetime | None] = mapped_column()
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    greeter_id: Mapped[str | None] = mapped_column(String(32))
+    greeter_claimed_at: Mapped[datetime | None] = mapped_column()
+
+
+class InterestTopic(Base):
+    """A topic members can pick when they join; coordinators maintain the list."""
+
+    __tablename__ = "interest_topics"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label_fr: Mapped[str] = mapped_column(String(75))
+    label_en: Mapped[str] = mapped_column(String(75))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)

@@ -18,6 +18,7 @@ from storage.models import OutboxMessage, OutboxStatus, utcnow
 
 POST_MESSAGE = "chat.postMessage"
 UPDATE_MESSAGE = "chat.update"
+INVITE = "conversations.invite"
 
 
 def _insert_once(db: Session, values: dict[str, Any]) -> bool:
@@ -129,6 +130,25 @@ def enqueue_update(
     if created and coalesce_key:
         _supersede_older(db, coalesce_key, key)
     return created
+
+
+def enqueue_invite(db: Session, *, key: str, channel: str, user_id: str) -> bool:
+    """Queue a conversations.invite of `user_id` to `channel`; True if newly queued."""
+    return _insert_once(
+        db,
+        {
+            "idempotency_key": key,
+            "kind": "invite",
+            "method": INVITE,
+            "address": channel,
+            "payload": {"users": user_id},
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "in_doubt": False,
+            "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        },
+    )
 
 
 def find_row(db: Session, key: str) -> OutboxMessage | None:

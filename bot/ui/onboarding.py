@@ -1,0 +1,438 @@
+"""Onboarding and charter messages and modals (pure builders)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.i18n import t
+from bot.ids import Action, Block, View
+from bot.ui.common import (
+    SECTION_TEXT_LIMIT,
+    context,
+    divider,
+    escape_mrkdwn,
+    header,
+    plain,
+    section,
+)
+from storage.charter import HOPES_MAX_LENGTH
+from storage.models import CharterVersion, InterestTopic
+
+MODAL_BLOCK_LIMIT = 100
+# Room kept in a modal for the notice, version line and truncation note.
+_MODAL_SPARE_BLOCKS = 4
+
+
+def charter_text(charter: CharterVersion, language: str) -> str:
+    """Return the charter's full text in `language`."""
+    return charter.text_fr if language == "fr" else charter.text_en
+
+
+def charter_summary(charter: CharterVersion, language: str) -> str:
+    """Return the charter's summary in `language`."""
+    return charter.summary_fr if language == "fr" else charter.summary_en
+
+
+def button_value(version: int, user_id: str) -> str:
+    """Encode the charter version a message shows and the member it is meant for."""
+    return f"{version}:{user_id}"
+
+
+def parse_button_value(value: str | None) -> tuple[int, str] | None:
+    """Decode `button_value`; None for anything malformed."""
+    version, _, user_id = (value or "").partition(":")
+    if not version.isdigit() or not user_id:
+        return None
+    return int(version), user_id
+
+
+def split_for_sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
+    """Cut `text` into chunks that fit a section, at paragraph or line breaks when possible."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind("\n\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def build_welcome_message(
+    *, name: str, purpose: str, charter: CharterVersion, user_id: str, language: str
+) -> dict[str, Any]:
+    """Return the welcome DM: greeting, purpose, charter summary and the three buttons."""
+    value = button_value(charter.version, user_id)
+    return {
+        "text": t("welcome.fallback", language),
+        "blocks": [
+            header(t("welcome.header", language, name=name)),
+            section(purpose),
+            section(
+                f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"
+            ),
+            context(t("welcome.context", language, version=charter.version)),
+            {
+                "type": "actions",
+                "block_id": Block.WELCOME_ACTIONS,
+                "elements": [
+                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
+                    _button(t("welcome.not_now", language), Action.CHARTER_NOT_NOW, value),
+                ],
+            },
+        ],
+    }
+
+
+def build_reacceptance_message(
+    *, name: str, charter: CharterVersion, user_id: str, language: str
+) -> dict[str, Any]:
+    """Return the DM asking a member to accept a new charter version."""
+    value = button_value(charter.version, user_id)
+    text = t("reaccept.text", language, name=name, version=charter.version)
+    return {
+        "text": text,
+        "blocks": [
+            header(t("reaccept.header", language)),
+            section(text),
+            section(
+                f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"
+            ),
+            {
+                "type": "actions",
+                "block_id": Block.WELCOME_ACTIONS,
+                "elements": [
+                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
+                ],
+            },
+        ],
+    }
+
+
+def build_accepted_message(*, name: str, version: int, language: str) -> dict[str, Any]:
+    """Return what the welcome DM becomes once accepted: no more buttons."""
+    text = t("welcome.accepted", language, version=version)
+    return {
+        "text": text,
+        "blocks": [header(t("welcome.header", language, name=name)), section(text)],
+    }
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, limit=75),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def build_charter_modal(
+    charter: CharterVersion, language: str, *, can_accept: bool, notice: str | None = None
+) -> dict[str, Any]:
+    """Return the modal showing the whole charter; its submit button accepts it."""
+    blocks: list[dict[str, Any]] = []
+    if notice:
+        blocks.append(section(notice))
+    date = charter.created_at.strftime("%d/%m/%Y" if language == "fr" else "%Y-%m-%d")
+    blocks.append(context(t("charter.version_line", language, version=charter.version, date=date)))
+    room = MODAL_BLOCK_LIMIT - len(blocks) - _MODAL_SPARE_BLOCKS
+    chunks = split_for_sections(charter_text(charter, language))
+    blocks += [section(chunk) for chunk in chunks[:room]]
+    if len(chunks) > room:
+        blocks.append(context(t("charter.truncated", language)))
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": View.CHARTER,
+        "title": plain(t("charter.modal_title", language), limit=24),
+        "close": plain(t("common.close", language), limit=24),
+        "private_metadata": json.dumps({"v": charter.version}),
+        "blocks": blocks,
+    }
+    if can_accept:
+        view["submit"] = plain(t("welcome.accept", language), limit=24)
+    return view
+
+
+def build_join_questions_modal(
+    *, version: int, interests: list[InterestTopic], language: str, required: bool
+) -> dict[str, Any]:
+    """Return the "why are you joining?" modal shown before an acceptance is recorded."""
+    blocks: list[dict[str, Any]] = [
+        section(t("join.intro", language)),
+        {
+            "type": "input",
+            "block_id": Block.JOIN_HOPES,
+            "optional": not required,
+            "label": plain(t("join.hopes_label", language), limit=2000),
+            "hint": plain(t("join.hopes_hint", language, max=HOPES_MAX_LENGTH), limit=2000),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": Action.JOIN_HOPES,
+                "multiline": True,
+                "max_length": HOPES_MAX_LENGTH,
+            },
+        },
+    ]
+    if interests:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": Block.JOIN_INTERESTS,
+                "optional": True,
+                "label": plain(t("join.interests_label", language), limit=2000),
+                "element": {
+                    "type": "multi_static_select",
+                    "action_id": Action.JOIN_INTERESTS,
+                    "placeholder": plain(t("join.interests_placeholder", language), limit=150),
+                    "options": [
+                        {
+                            "text": plain(topic_label(topic, language), limit=75),
+                            "value": topic.key,
+                        }
+                        for topic in interests[:100]
+                    ],
+                },
+            }
+        )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": Block.JOIN_INTRODUCE,
+            "optional": not required,
+            "label": plain(t("join.introduce_label", language), limit=2000),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": Action.JOIN_INTRODUCE,
+                "options": [
+                    {"text": plain(t("join.yes", language), limit=75), "value": "yes"},
+                    {"text": plain(t("join.no", language), limit=75), "value": "no"},
+                ],
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": View.JOIN_QUESTIONS,
+        "title": plain(t("join.title", language), limit=24),
+        "submit": plain(t("join.submit", language), limit=24),
+        "close": plain(t("common.close", language), limit=24),
+        "private_metadata": json.dumps({"v": version}),
+        "blocks": blocks,
+    }
+
+
+def topic_label(topic: InterestTopic, language: str) -> str:
+    """Return an interest topic's label in `language`."""
+    return topic.label_fr if language == "fr" else topic.label_en
+
+
+def build_thanks_message(*, name: str, community_channel: str, language: str) -> dict[str, Any]:
+    """Return the thank-you DM with next steps."""
+    text = t("thanks.text", language, name=name)
+    steps = (
+        t("thanks.next_steps", language, channel=community_channel)
+        if community_channel
+        else t("thanks.next_steps_no_channel", language)
+    )
+    return {"text": text, "blocks": [section(f":tada: {text}"), divider(), section(steps)]}
+
+
+def build_intro_post(
+    *, user_id: str, hopes: str | None, interest_labels: list[str], language: str
+) -> dict[str, Any]:
+    """Return the introduction posted in the community channel (member text escaped)."""
+    text = t("intro.text", language, user=user_id)
+    lines = [text]
+    if interest_labels:
+        lines.append(t("intro.interests", language, interests=", ".join(interest_labels)))
+    if hopes:
+        lines.append(t("intro.hopes", language, hopes=f"« {escape_mrkdwn(hopes)} »"))
+    return {"text": text, "blocks": [section("\n".join(lines))]}
+
+
+def build_accepted_line(*, user_id: str, version: int, language: str) -> dict[str, Any]:
+    """Return the coordinators' one-line notice of an acceptance."""
+    text = t("coord.accepted", language, user=user_id, version=version)
+    return {"text": text, "blocks": [section(text)]}
+
+
+def build_newcomer_announcement(
+    *, user_id: str, greeter_id: str | None, language: str
+) -> dict[str, Any]:
+    """Return the greeters' announcement: a claim button, or who claimed the newcomer."""
+    text = t("coord.newcomer", language, user=user_id)
+    blocks: list[dict[str, Any]] = [section(text)]
+    if greeter_id:
+        blocks.append(context(t("coord.claimed", language, greeter=greeter_id)))
+    else:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    _button(t("coord.claim", language), Action.CLAIM_NEWCOMER, user_id, "primary")
+                ],
+            }
+        )
+    return {"text": text, "blocks": blocks}
+
+
+def build_history_message(versions: list[CharterVersion], language: str) -> dict[str, Any]:
+    """Return the list of charter versions, newest first."""
+    lines = []
+    for charter in versions[:40]:
+        date = charter.created_at.strftime(
+            "%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M"
+        )
+        author = f"<@{charter.author_id}>" if charter.author_id else t("rules.shipped", language)
+        reaccept = t(
+            "rules.reaccept_yes" if charter.requires_reacceptance else "rules.reaccept_no",
+            language,
+        )
+        lines.append(
+            t(
+                "rules.history_line",
+                language,
+                version=charter.version,
+                date=date,
+                author=author,
+                reaccept=reaccept,
+            )
+        )
+    title = t("rules.history_title", language)
+    return {"text": title, "blocks": [header(title), section("\n".join(lines))]}
+
+
+def build_rules_message(
+    *,
+    charter: CharterVersion,
+    user_id: str,
+    accepted_version: int | None,
+    accepted_date: str | None,
+    covered: bool,
+    language: str,
+) -> dict[str, Any]:
+    """Return `/cercle rules`: the charter summary, the member's status and buttons."""
+    if covered and accepted_version is not None:
+        status = t("rules.status_accepted", language, version=accepted_version, date=accepted_date)
+    else:
+        status = t("rules.status_pending", language)
+    value = button_value(charter.version, user_id)
+    buttons = [_button(t("welcome.read", language), Action.CHARTER_READ, value)]
+    if not covered:
+        buttons.append(
+            _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary")
+        )
+    title = t("charter.modal_title", language)
+    return {
+        "text": title,
+        "blocks": [
+            header(title),
+            section(charter_summary(charter, language)),
+            context(status),
+            {"type": "actions", "block_id": Block.WELCOME_ACTIONS, "elements": buttons},
+        ],
+    }
+
+
+EDIT_PARTS = 3  # plain_text_input holds 3000 characters: long charters span parts
+
+
+def edit_block_id(language: str, part: int) -> str:
+    """Return the block id of part `part` (1-based) of the charter text in `language`."""
+    return f"{Block.CHARTER_TEXT_FR if language == 'fr' else Block.CHARTER_TEXT_EN}_{part}"
+
+
+def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str, Any]:
+    """Return the coordinators' modal to publish a new charter version."""
+
+    def text_input(
+        block: str, label: str, value: str, *, optional: bool, max_length: int
+    ) -> dict[str, Any]:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "text",
+            "multiline": True,
+            "max_length": max_length,
+        }
+        if value:
+            element["initial_value"] = value
+        return {
+            "type": "input",
+            "block_id": block,
+            "optional": optional,
+            "label": plain(label, limit=2000),
+            "element": element,
+        }
+
+    blocks: list[dict[str, Any]] = []
+    for text_language, label_key in (("fr", "edit.text_fr"), ("en", "edit.text_en")):
+        parts = split_for_sections(charter_text(charter, text_language))[:EDIT_PARTS]
+        for part in range(1, EDIT_PARTS + 1):
+            label = t(label_key, language) + (f" ({part}/{EDIT_PARTS})" if part > 1 else "")
+            value = parts[part - 1] if part <= len(parts) else ""
+            blocks.append(
+                text_input(
+                    edit_block_id(text_language, part),
+                    label,
+                    value,
+                    optional=part > 1,
+                    max_length=SECTION_TEXT_LIMIT,
+                )
+            )
+    blocks.append(
+        text_input(
+            Block.CHARTER_SUMMARY_FR,
+            t("edit.summary_fr", language),
+            charter.summary_fr,
+            optional=False,
+            max_length=1000,
+        )
+    )
+    blocks.append(
+        text_input(
+            Block.CHARTER_SUMMARY_EN,
+            t("edit.summary_en", language),
+            charter.summary_en,
+            optional=False,
+            max_length=1000,
+        )
+    )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": Block.CHARTER_REACCEPT,
+            "optional": True,
+            "label": plain(t("edit.reaccept", language), limit=2000),
+            "hint": plain(t("edit.reaccept_hint", language), limit=2000),
+            "element": {
+                "type": "checkboxes",
+                "action_id": Action.CHARTER_REACCEPT,
+                "options": [
+                    {"text": plain(t("welcome.accept", language), limit=75), "value": "yes"}
+                ],
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": View.CHARTER_EDIT,
+        "title": plain(t("edit.title", language), limit=24),
+        "submit": plain(t("edit.submit", language), limit=24),
+        "close": plain(t("common.close", language), limit=24),
+        "private_metadata": json.dumps({"v": charter.version}),
+        "blocks": blocks,
+    }

@@ -1,0 +1,363 @@
+"""Onboarding: newcomers, the welcome buttons and modals, greeters, and `/cercle rules`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot import onboarding as flows
+from bot.app import CercleApp
+from bot.commands import Subcommand, SubcommandCall
+from bot.config import Settings
+from bot.errors import PermissionDenied, UsageError
+from bot.i18n import t
+from bot.ids import Action, Block, View
+from bot.roles import is_coordinator
+from bot.ui import onboarding as ui
+from storage.charter import (
+    HOPES_MAX_LENGTH,
+    binding_version,
+    charter_history,
+    current_charter,
+    has_accepted_current,
+    latest_acceptance,
+)
+from storage.members import get_member
+from storage.onboarding import active_interests, note_leave, note_not_now
+
+logger = logging.getLogger(__name__)
+
+
+def _open_modal(client: WebClient, trigger_id: str | None, view: dict[str, Any]) -> None:
+    """Open a modal; a stale trigger (the member waited too long) is only logged."""
+    if not trigger_id:
+        return
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+
+
+def _private_version(view: dict[str, Any]) -> int | None:
+    try:
+        version = json.loads(view.get("private_metadata") or "{}").get("v")
+    except (ValueError, AttributeError):
+        return None
+    return version if isinstance(version, int) else None
+
+
+def _state(view: dict[str, Any]) -> dict[str, Any]:
+    values = (view.get("state") or {}).get("values") or {}
+    return values if isinstance(values, dict) else {}
+
+
+def _input_text(values: dict[str, Any], block_id: str) -> str:
+    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
+    return str(element.get("value") or "").strip()
+
+
+def _selected(values: dict[str, Any], block_id: str) -> list[str]:
+    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
+    options = element.get("selected_options") or []
+    if element.get("selected_option"):
+        options = [element["selected_option"]]
+    return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value")]
+
+
+def _should_skip(db: Session, settings: Settings, user_id: str, bot_user_id: str | None) -> bool:
+    """Tell whether `user_id` is not someone to welcome (a bot, a guest, a deactivated account)."""
+    if not user_id or user_id in (bot_user_id, "USLACKBOT"):
+        return True
+    member = get_member(db, user_id)
+    if member is None:
+        return False
+    return member.is_bot or member.is_deleted or (member.is_guest and not settings.greet_guests)
+
+
+def register(app: CercleApp) -> None:
+    """Listen to joins and leaves, the welcome buttons and modals, and add `/cercle rules`."""
+
+    def handle_member_joined_channel(event: dict[str, Any], context: Any, db: Session) -> None:
+        settings: Settings = context["settings"]
+        if event.get("channel") != settings.community_channel:
+            return
+        user_id = str(event.get("user") or "")
+        if _should_skip(db, settings, user_id, context.get("bot_user_id")):
+            return
+        flows.welcome_newcomer(db, settings, user_id)
+
+    def handle_team_join(event: dict[str, Any], context: Any, db: Session) -> None:
+        settings: Settings = context["settings"]
+        if settings.onboarding_scope != "workspace":
+            return
+        user = event.get("user") or {}
+        user_id = str(user.get("id") if isinstance(user, dict) else user)
+        if _should_skip(db, settings, user_id, context.get("bot_user_id")):
+            return
+        flows.welcome_newcomer(db, settings, user_id)
+
+    def handle_member_left_channel(event: dict[str, Any], context: Any, db: Session) -> None:
+        if event.get("channel") == context["settings"].community_channel and event.get("user"):
+            note_leave(db, str(event["user"]))
+
+    def handle_charter_read(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        context: Any,
+        db: Session,
+    ) -> None:
+        ack()
+        language = context["language"]
+        clicked = ui.parse_button_value(action.get("value"))
+        charter = current_charter(db)
+        notice = None
+        if clicked is not None and clicked[0] < charter.version:
+            notice = t("charter.newer_notice", language)
+        covered = has_accepted_current(db, body["user"]["id"])
+        view = ui.build_charter_modal(charter, language, can_accept=not covered, notice=notice)
+        _open_modal(client, body.get("trigger_id"), view)
+
+    def handle_charter_accept(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: Any,
+        db: Session,
+    ) -> None:
+        ack()
+        settings: Settings = context["settings"]
+        language = context["language"]
+        clicker = body["user"]["id"]
+        clicked = ui.parse_button_value(action.get("value"))
+        if clicked is None:
+            raise UsageError("accept.not_yours")
+        version, meant_for = clicked
+        if meant_for != clicker:
+            respond(
+                text=t("accept.not_yours", language),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        if has_accepted_current(db, clicker):
+            respond(
+                text=t("accept.already", language),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        charter = current_charter(db)
+        if version < binding_version(db) or version > charter.version:
+            # The member saw a version that no longer counts: show the one in force.
+            view = ui.build_charter_modal(
+                charter, language, can_accept=True, notice=t("charter.newer_notice", language)
+            )
+            _open_modal(client, body.get("trigger_id"), view)
+            return
+        if settings.join_questions == "off":
+            flows.accept_charter(
+                db, settings, user_id=clicker, version=version, answers=flows.JoinAnswers()
+            )
+            return
+        view = ui.build_join_questions_modal(
+            version=version,
+            interests=active_interests(db),
+            language=language,
+            required=settings.join_questions == "required",
+        )
+        _open_modal(client, body.get("trigger_id"), view)
+
+    def handle_charter_not_now(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        respond: Respond,
+        context: Any,
+        db: Session,
+    ) -> None:
+        ack()
+        clicked = ui.parse_button_value(action.get("value"))
+        if clicked is not None and clicked[1] == body["user"]["id"]:
+            note_not_now(db, clicked[1])
+        respond(
+            text=t("accept.not_now", context["language"]),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    def handle_charter_modal(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
+    ) -> None:
+        settings: Settings = context["settings"]
+        user_id = body["user"]["id"]
+        version = _private_version(view) or current_charter(db).version
+        if has_accepted_current(db, user_id):
+            ack()
+            return
+        if settings.join_questions == "off":
+            flows.accept_charter(
+                db, settings, user_id=user_id, version=version, answers=flows.JoinAnswers()
+            )
+            ack()
+            return
+        ack(
+            response_action="update",
+            view=ui.build_join_questions_modal(
+                version=version,
+                interests=active_interests(db),
+                language=context["language"],
+                required=settings.join_questions == "required",
+            ),
+        )
+
+    def handle_join_questions(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
+    ) -> None:
+        settings: Settings = context["settings"]
+        language = context["language"]
+        values = _state(view)
+        hopes = _input_text(values, Block.JOIN_HOPES)
+        errors: dict[str, str] = {}
+        if len(hopes) > HOPES_MAX_LENGTH:
+            errors[Block.JOIN_HOPES] = t("join.hopes_too_long", language, max=HOPES_MAX_LENGTH)
+        elif not hopes and settings.join_questions == "required":
+            errors[Block.JOIN_HOPES] = t("join.hopes_required", language)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        version = _private_version(view) or current_charter(db).version
+        answers = flows.JoinAnswers(
+            hopes=hopes or None,
+            interests=tuple(_selected(values, Block.JOIN_INTERESTS)),
+            may_introduce=_selected(values, Block.JOIN_INTRODUCE) == ["yes"],
+        )
+        flows.accept_charter(
+            db, settings, user_id=body["user"]["id"], version=version, answers=answers
+        )
+        ack()
+
+    def handle_claim_newcomer(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        respond: Respond,
+        context: Any,
+        db: Session,
+    ) -> None:
+        ack()
+        language = context["language"]
+        greeter = body["user"]["id"]
+        newcomer_id = str(action.get("value") or "")
+        holder = flows.claim_for_greeting(
+            db, context["settings"], user_id=newcomer_id, greeter_id=greeter
+        )
+        if holder is None:
+            return
+        key = "claim.done" if holder == greeter else "claim.already"
+        respond(
+            text=t(key, language, user=newcomer_id, greeter=holder),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    def handle_charter_edit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
+    ) -> None:
+        settings: Settings = context["settings"]
+        author = body["user"]["id"]
+        # Checked at submission, not only when the modal was opened.
+        if not is_coordinator(settings, author):
+            raise PermissionDenied()
+        values = _state(view)
+        texts = {
+            language: "\n\n".join(
+                part
+                for part in (
+                    _input_text(values, ui.edit_block_id(language, n))
+                    for n in range(1, ui.EDIT_PARTS + 1)
+                )
+                if part
+            )
+            for language in ("fr", "en")
+        }
+        summaries = {
+            "fr": _input_text(values, Block.CHARTER_SUMMARY_FR),
+            "en": _input_text(values, Block.CHARTER_SUMMARY_EN),
+        }
+        current = current_charter(db)
+        if (
+            texts["fr"] == current.text_fr.strip()
+            and texts["en"] == current.text_en.strip()
+            and summaries["fr"] == current.summary_fr.strip()
+            and summaries["en"] == current.summary_en.strip()
+        ):
+            ack(
+                response_action="errors",
+                errors={ui.edit_block_id("fr", 1): t("edit.unchanged", context["language"])},
+            )
+            return
+        flows.publish_new_charter(
+            db,
+            settings,
+            author_id=author,
+            text_fr=texts["fr"],
+            text_en=texts["en"],
+            summary_fr=summaries["fr"],
+            summary_en=summaries["en"],
+            requires_reacceptance=_selected(values, Block.CHARTER_REACCEPT) == ["yes"],
+        )
+        ack()
+
+    def show_rules(call: SubcommandCall) -> dict[str, Any] | None:
+        sub = call.args[0].lower() if call.args else ""
+        if sub == "history":
+            return ui.build_history_message(charter_history(call.db), call.language)
+        if sub == "edit":
+            if not is_coordinator(call.settings, call.user_id):
+                raise PermissionDenied()
+            _open_modal(
+                call.client,
+                call.trigger_id,
+                ui.build_charter_edit_modal(current_charter(call.db), call.language),
+            )
+            return None
+        if sub:
+            raise UsageError("rules.unknown", sub=sub[:30])
+        charter = current_charter(call.db)
+        accepted = latest_acceptance(call.db, call.user_id)
+        covered = accepted is not None and accepted.version >= binding_version(call.db)
+        date_format = "%d/%m/%Y" if call.language == "fr" else "%Y-%m-%d"
+        return ui.build_rules_message(
+            charter=charter,
+            user_id=call.user_id,
+            accepted_version=accepted.version if accepted else None,
+            accepted_date=accepted.accepted_at.strftime(date_format) if accepted else None,
+            covered=covered,
+            language=call.language,
+        )
+
+    app.event("member_joined_channel")(handle_member_joined_channel)
+    app.event("member_left_channel")(handle_member_left_channel)
+    app.event("team_join")(handle_team_join)
+    app.action(Action.CHARTER_READ.value)(handle_charter_read)
+    app.action(Action.CHARTER_ACCEPT.value)(handle_charter_accept)
+    app.action(Action.CHARTER_NOT_NOW.value)(handle_charter_not_now)
+    app.action(Action.CLAIM_NEWCOMER.value)(handle_claim_newcomer)
+    app.view(View.CHARTER.value)(handle_charter_modal)
+    app.view(View.JOIN_QUESTIONS.value)(handle_join_questions)
+    app.view(View.CHARTER_EDIT.value)(handle_charter_edit)
+    app.subcommands.add(
+        Subcommand(
+            name="rules", help_key="help.cmd.rules", handler=show_rules, usage="[history|edit]"
+        )
+    )

@@ -1,0 +1,115 @@
+"""Newcomers: who gets welcomed, who left, who greets them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.charter import has_accepted_current
+from storage.models import InterestTopic, Newcomer, utcnow
+
+# Someone who leaves and comes back within this time is not welcomed again.
+REJOIN_GRACE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    """What a join means for onboarding."""
+
+    welcome: bool
+    reason: str  # "new", "returning", "rejoined", "already_accepted"
+    newcomer: Newcomer
+
+
+def note_join(db: Session, user_id: str, *, now: datetime | None = None) -> JoinOutcome:
+    """Record that `user_id` joined the community and decide whether to welcome them.
+
+    A member already covered by the charter is never asked again; a member welcomed in
+    the last 30 days (a rejoin, or the same join reported twice) is not welcomed again.
+    """
+    now = now or utcnow()
+    newcomer = db.get(Newcomer, user_id, with_for_update=True)
+    if newcomer is None:
+        newcomer = Newcomer(user_id=user_id, joined_at=now, reminders_sent=0)
+        db.add(newcomer)
+        reason = "new"
+    else:
+        reason = "returning"
+    recently_welcomed = (
+        newcomer.welcomed_at is not None and now - newcomer.welcomed_at < REJOIN_GRACE
+    )
+    newcomer.joined_at = now
+    newcomer.left_at = None
+    if has_accepted_current(db, user_id):
+        return JoinOutcome(False, "already_accepted", newcomer)
+    if recently_welcomed:
+        return JoinOutcome(False, "rejoined", newcomer)
+    return JoinOutcome(True, reason, newcomer)
+
+
+def mark_welcomed(
+    newcomer: Newcomer,
+    *,
+    version: int,
+    welcome_key: str,
+    announcement_key: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Remember the welcome that was queued for this newcomer."""
+    newcomer.welcomed_at = now or utcnow()
+    newcomer.welcomed_version = version
+    newcomer.welcome_key = welcome_key
+    newcomer.announcement_key = announcement_key
+    newcomer.reminders_sent = 0
+    newcomer.not_now_at = None
+    newcomer.greeter_id = None
+    newcomer.greeter_claimed_at = None
+
+
+def note_leave(db: Session, user_id: str, *, now: datetime | None = None) -> None:
+    """Record that `user_id` left the community channel."""
+    newcomer = db.get(Newcomer, user_id)
+    if newcomer is not None:
+        newcomer.left_at = now or utcnow()
+
+
+def note_not_now(db: Session, user_id: str, *, now: datetime | None = None) -> None:
+    """Record that the member postponed reading the charter."""
+    newcomer = db.get(Newcomer, user_id)
+    if newcomer is not None:
+        newcomer.not_now_at = now or utcnow()
+
+
+def get_newcomer(db: Session, user_id: str) -> Newcomer | None:
+    """Return the onboarding record of `user_id`, if any."""
+    return db.get(Newcomer, user_id)
+
+
+def claim_newcomer(
+    db: Session, *, user_id: str, greeter_id: str, now: datetime | None = None
+) -> str | None:
+    """Let `greeter_id` claim the newcomer; return who holds the claim afterwards.
+
+    The conditional UPDATE makes the first click win even when two greeters click
+    at the same moment in two processes.
+    """
+    db.execute(
+        update(Newcomer)
+        .where(Newcomer.user_id == user_id, Newcomer.greeter_id.is_(None))
+        .values(greeter_id=greeter_id, greeter_claimed_at=now or utcnow())
+    )
+    return db.scalar(select(Newcomer.greeter_id).where(Newcomer.user_id == user_id))
+
+
+def active_interests(db: Session) -> list[InterestTopic]:
+    """Return the interest topics members can choose, in display order."""
+    return list(
+        db.scalars(
+            select(InterestTopic)
+            .where(InterestTopic.active.is_(True))
+            .order_by(InterestTopic.position, InterestTopic.key)
+        )
+    )
