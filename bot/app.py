@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,9 +26,19 @@ logger = logging.getLogger(__name__)
 FAILED_FLAG = "cercle_request_failed"
 
 
-def make_web_client(settings: Settings) -> WebClient:
+# Calls made while answering a member (users.info, views.open) must fit in Slack's
+# three-second window; the dispatcher sets its own, longer timeout on its copy.
+REQUEST_PATH_TIMEOUT_SECONDS = 2.5
+
+
+def make_web_client(
+    settings: Settings, *, timeout: float = REQUEST_PATH_TIMEOUT_SECONDS
+) -> WebClient:
     """Build the Web API client every Slack call goes through, at `SLACK_API_URL`."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    client = WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=int(timeout) or 1
+    )
+    client.timeout = timeout  # type: ignore[assignment]  # urllib accepts fractions
     # The outbox dispatcher owns retries and rate-limit waits; a hidden retry here could
     # duplicate a message whose first attempt Slack accepted.
     client.retry_handlers = []
@@ -43,13 +54,28 @@ def _json_response(status: int, body: dict[str, Any]) -> BoltResponse:
 
 
 def _unavailable_response(request: BoltRequest) -> BoltResponse:
-    """Answer when the database fails: events get a 503 so Slack redelivers them."""
-    if request.body.get("type") == "event_callback":
+    """Answer when the database fails: events get a 503 so Slack redelivers them.
+
+    A member who typed a command gets an ephemeral message in the answer itself; one who
+    clicked or submitted a form is told through the response URL or a small modal,
+    since Slack ignores the body of an answer to a click.
+    """
+    body = request.body
+    if body.get("type") == "event_callback":
         return BoltResponse(status=503, body="database unavailable")
-    language = request.context.get("language", "en")
-    return _json_response(
-        200, {"response_type": "ephemeral", "text": t("error.unavailable", language)}
-    )
+    message = t("error.unavailable", request.context.get("language", "en"))
+    if body.get("type") == "view_submission":
+        view = build_error_modal(message, request.context.get("language", "en"))
+        return _json_response(200, {"response_action": "push", "view": view})
+    if body.get("type") == "block_actions" and body.get("response_url"):
+        try:
+            WebhookClient(str(body["response_url"]), timeout=2).send(
+                text=message, response_type="ephemeral", replace_original=False
+            )
+        except Exception:  # noqa: BLE001 - telling the member is best effort here
+            logger.warning("could not tell the member that their click was not saved")
+        return BoltResponse(status=200, body="")
+    return _json_response(200, {"response_type": "ephemeral", "text": message})
 
 
 class CercleApp(App):
@@ -97,7 +123,6 @@ class CercleApp(App):
         session = self.session_factory()
         req.context["db"] = session
         req.context["settings"] = self.settings
-        req.context["session_factory"] = self.session_factory
         try:
             response = super().dispatch(req)
             if response.status >= 300 or req.context.get(FAILED_FLAG):
@@ -113,13 +138,6 @@ class CercleApp(App):
             return response
         finally:
             session.close()
-
-
-def _middleware_language(context: Any, client: WebClient, next: Callable[[], None]) -> None:
-    """Put the acting member's language in `context["language"]`."""
-    settings: Settings = context["settings"]
-    context["language"] = resolve_language(context["db"], client, settings, context.get("user_id"))
-    next()
 
 
 def _middleware_event_once(
@@ -209,7 +227,15 @@ def create_app(
         # Keep Bolt's own request logging quiet about payloads (they hold member text).
         logger=logging.getLogger("cercle.bolt"),
     )
-    app.middleware(_middleware_language)
+
+    def middleware_language(context: Any, client: WebClient, next: Callable[[], None]) -> None:
+        """Put the acting member's language in `context["language"]`."""
+        context["language"] = resolve_language(
+            session_factory, context["db"], client, settings, context.get("user_id")
+        )
+        next()
+
+    app.middleware(middleware_language)
     app.middleware(_middleware_event_once)
     app.error(_handle_error)
     register_all(app)

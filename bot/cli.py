@@ -77,6 +77,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             "Cercle without Slack: make demo",
             EXIT_USAGE,
         ) from None
+    except OSError as error:
+        raise StartupError(
+            f"cannot reach Slack at {settings.slack_api_url} ({type(error).__name__}); "
+            "check SLACK_API_URL and the network"
+        ) from None
+    try:
+        runtime.dispatcher.start()
+        runtime.mark_dispatcher_started()
+    except SQLAlchemyError as error:
+        runtime.stop()
+        raise StartupError(
+            f"cannot reach the database at {_safe_url(settings.database_url)}: "
+            f"{type(error.orig or error).__name__}. Check DATABASE_URL "
+            "(and run 'cercle db upgrade' if you use --no-migrate)."
+        ) from None
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

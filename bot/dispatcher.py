@@ -594,10 +594,19 @@ class Dispatcher:
             row.status == OutboxStatus.PENDING,
             row.next_attempt_at <= now,
             # Only the first unsent row of an address: keeps each conversation in order.
+            # A row queued for later (a nudge waiting for the morning) does not hold back
+            # what is due now; one that was already tried (backing off, in doubt, in
+            # flight) does, so retries never let a later message overtake.
             ~exists().where(
                 earlier.address == row.address,
                 earlier.status.in_(_UNSENT),
                 earlier.id < row.id,
+                or_(
+                    earlier.status == OutboxStatus.SENDING,
+                    earlier.in_doubt.is_(True),
+                    earlier.attempts > 0,
+                    earlier.next_attempt_at <= now,
+                ),
             ),
             # An edit or a reply waits for the message it refers to.
             or_(
@@ -626,7 +635,10 @@ class Dispatcher:
         if limit <= 0:
             return []
         with self._inflight_lock:
+            # Taken together: the heartbeat written below carries `now`, and a post may
+            # only start within `_claim_ttl` of it, however long the claim waited on locks.
             now = utcnow()
+            claimed_mono = time.monotonic()
             with transaction(self._factory) as db:
                 postgres = self._is_postgres(db)
                 if postgres:
@@ -664,7 +676,6 @@ class Dispatcher:
                 dms = self._known_dms(
                     db, {r.address for r in rows if r.in_doubt and _USER_ID.match(r.address)}
                 )
-                claimed_mono = time.monotonic()
                 claims = [
                     _Claim(
                         id=r.id,
@@ -954,8 +965,9 @@ class Dispatcher:
             attempt.doubt_resolved = True
             logger.info("outbox row %s was not posted before (not in history): resending", claim.id)
         if time.monotonic() - claim.claimed_mono > self._claim_ttl:
-            # Too late to start a post under this claim (see the module docstring).
-            return self._release(claim)
+            # Too late to start a post under this claim (see the module docstring). What
+            # the history showed still holds: the next claim posts without reading it again.
+            return self._release(claim, doubt_resolved=attempt.doubt_resolved)
         arguments: dict[str, Any] = {
             "channel": claim.address,
             "text": claim.payload.get("text"),
@@ -1047,15 +1059,16 @@ class Dispatcher:
         )
         return _Result({"status": OutboxStatus.FAILED, "last_error": error[:500]})
 
-    def _release(self, claim: _Claim) -> _Result:
+    def _release(self, claim: _Claim, *, doubt_resolved: bool = False) -> _Result:
         """Build the outcome of a claim given back untried (it does not count as an attempt)."""
-        return _Result(
-            {
-                "status": OutboxStatus.PENDING,
-                "attempts": max(0, claim.attempts - 1),
-                "next_attempt_at": utcnow(),
-            }
-        )
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "attempts": max(0, claim.attempts - 1),
+            "next_attempt_at": utcnow(),
+        }
+        if doubt_resolved:
+            values["in_doubt"] = False
+        return _Result(values)
 
     def _backoff(self, attempts: int) -> float:
         """Return the delay before attempt `attempts + 1`: doubling, capped, jittered."""

@@ -32,10 +32,15 @@ class Runtime:
     server: HttpServer | None = None
     _started: bool = field(default=False, repr=False)
 
+    def mark_dispatcher_started(self) -> None:
+        """Record that the dispatcher was started by the caller (the CLI checks it first)."""
+        self._started = True
+
     def start(self, *, serve_in_thread: bool = True) -> Runtime:
         """Start the dispatcher, then the HTTP server (in a thread, or not at all if False)."""
-        self.dispatcher.start()
-        self._started = True
+        if not self._started:
+            self.dispatcher.start()
+            self._started = True
         if self.server is not None and serve_in_thread:
             self.server.start_in_thread()
         return self

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -78,10 +78,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def database_answers(engine: Engine) -> bool:
-    """Tell whether the database answers a trivial query right now."""
+    """Tell whether the database answers a trivial query right now.
+
+    It uses a bare DB-API connection: a SQLAlchemy connection would begin a
+    transaction, which on SQLite means BEGIN IMMEDIATE and waiting behind any writer,
+    so a busy but healthy bot would look down.
+    """
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
         return True
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return False

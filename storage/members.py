@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import Member, utcnow
@@ -33,17 +36,25 @@ def save_profile(
     is_bot: bool = False,
     is_guest: bool = False,
     is_deleted: bool = False,
-) -> Member:
-    """Create or refresh the profile of `user_id` from what Slack says of them."""
-    member = db.get(Member, user_id)
-    if member is None:
-        member = Member(user_id=user_id)
-        db.add(member)
-    member.display_name = (display_name or "")[:255] or None
-    member.locale = (locale or "")[:16] or None
-    member.timezone = (timezone or "")[:64] or None
-    member.is_bot = is_bot
-    member.is_guest = is_guest
-    member.is_deleted = is_deleted
-    member.refreshed_at = utcnow()
-    return member
+) -> None:
+    """Create or refresh the profile of `user_id` from what Slack says of them.
+
+    An upsert, because two first requests of one member can race: a plain INSERT would
+    fail one of them (and, on PostgreSQL, abort its whole transaction).
+    """
+    values = {
+        "display_name": (display_name or "")[:255] or None,
+        "locale": (locale or "")[:16] or None,
+        "timezone": (timezone or "")[:64] or None,
+        "is_bot": is_bot,
+        "is_guest": is_guest,
+        "is_deleted": is_deleted,
+        "refreshed_at": utcnow(),
+    }
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Member).values(user_id=user_id, **values)
+    db.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
+    # The session may hold this member already (identity map): make it re-read.
+    cached = db.identity_map.get(inspect(Member).identity_key_from_primary_key((user_id,)))
+    if cached is not None:
+        db.expire(cached)

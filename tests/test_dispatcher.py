@@ -497,3 +497,23 @@ def test_two_dispatchers_on_postgresql_deliver_each_row_exactly_once(
     with transaction(factory) as db:
         holders = set(db.scalars(select(OutboxMessage.claimed_by)))
     assert holders == {first.process_id, second.process_id}
+
+
+def test_a_row_queued_for_later_does_not_hold_back_what_is_due(
+    factory: sessionmaker[Session],
+    slack: SlackStandIn,
+    make_dispatcher: Callable[..., Dispatcher],
+) -> None:
+    """A nudge waiting for the morning does not delay a message due now to the same DM."""
+    enqueue(
+        factory,
+        key="later",
+        address="U0BOB",
+        text="tomorrow",
+        not_before=utcnow() + timedelta(hours=12),
+    )
+    enqueue(factory, key="now", address="U0BOB", text="right now")
+    make_dispatcher().start()
+    wait_for(lambda: row(factory, "now").status == OutboxStatus.SENT)
+    assert row(factory, "later").status == OutboxStatus.PENDING
+    assert [m["text"] for m in slack.dm_messages("U0BOB")] == ["right now"]

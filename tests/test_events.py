@@ -117,3 +117,44 @@ def test_oversized_body_is_refused_before_parsing(bot):
     """A body over 1 MiB gets 413."""
     delivery = bot.player.send_raw(b"x" * (1024 * 1024 + 1), {"Content-Type": "application/json"})
     assert delivery.status == 413
+
+
+def _register_failing_listeners(bot) -> None:
+    """Add listeners that queue a message and then fail, as a buggy feature would."""
+    from storage.outbox import enqueue_message
+
+    def failing_reaction(event, db):
+        enqueue_message(db, key="half-written", address="C0COMMUNITY", text="never")
+        raise RuntimeError("a bug after a write")
+
+    bot.runtime.app.event("reaction_added")(failing_reaction)
+
+
+def test_failing_listener_leaves_nothing_and_slack_redelivers(bot):
+    """A listener that writes and then raises commits nothing; Slack gets 500 and retries."""
+    _register_failing_listeners(bot)
+    event = {
+        "type": "reaction_added",
+        "user": "U0BOB",
+        "reaction": "tada",
+        "item": {"type": "message", "channel": "C0COMMUNITY", "ts": "1.1"},
+    }
+    delivery = bot.player.event(event, event_id="EvBUGGY")
+    assert delivery.status == 500
+    assert delivery.attempts == 4
+    assert bot.query(lambda db: db.get(ProcessedEvent, "EvBUGGY")) is None
+    count = bot.query(lambda db: db.scalar(select(func.count()).select_from(OutboxMessage)))
+    assert count == 0
+
+
+def test_health_check_does_not_wait_behind_a_writer(bot):
+    """/healthz answers 200 at once even while a transaction holds the write lock."""
+    import urllib.request
+
+    started = time.monotonic()
+    with bot.db() as db:
+        db.add(ProcessedEvent(event_id="EvLOCK", event_type="x"))
+        db.flush()  # the write lock (SQLite) or a row lock (PostgreSQL) is now held
+        with urllib.request.urlopen(bot.url.replace("/slack/events", "/healthz"), timeout=5) as r:
+            assert r.status == 200
+    assert time.monotonic() - started < 2
