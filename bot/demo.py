@@ -20,9 +20,15 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from sandbox.signed_client import SlackPlayer
 from sandbox.slack import SlackStandIn
-from sandbox.transcript import render_message
+from sandbox.transcript import render_blocks, render_message
 
-NAMES = {"U0ALICE": "Alice", "U0BOB": "Bob", "U0CAMILLE": "Camille", "U0BOT": "Cercle"}
+NAMES = {
+    "U0ALICE": "Alice",
+    "U0BOB": "Bob",
+    "U0CAMILLE": "Camille",
+    "U0DIANE": "Diane",
+    "U0BOT": "Cercle",
+}
 CHANNELS = {"C0COMMUNITY": "#communaute-assistantes", "C0COORD": "#coordination"}
 
 
@@ -93,6 +99,23 @@ class Demo:
             time.sleep(0.1)
         raise RuntimeError(f"outbox row {key} was not delivered within {timeout} s")
 
+    def show_modal(self, who: str, view: dict[str, Any], *, max_lines: int = 40) -> None:
+        """Print a modal as `who` sees it, cut after `max_lines` lines."""
+        title = (view.get("title") or {}).get("text", "")
+        lines = render_blocks(view.get("blocks"))
+        if len(lines) > max_lines:
+            lines = lines[:max_lines] + ["(…)"]
+        submit = (view.get("submit") or {}).get("text")
+        buttons = f"  [{submit}]" if submit else ""
+        self.out(
+            "\n".join(
+                [f"┌─ Modal « {title} », shown to {who}"]
+                + [f"│ {x}" for x in lines]
+                + ([f"│{buttons}"] if buttons else [])
+                + ["└" + "─" * 40]
+            )
+        )
+
     def show(self, message: dict[str, Any]) -> None:
         """Print a message as its channel's members see it."""
         where = CHANNELS.get(message["channel"], message["channel"])
@@ -162,14 +185,164 @@ def play(demo: Demo) -> None:
         "before resending, so nothing was posted twice)"
     )
 
-    demo.scene("7. Alice checks the delivery queue")
+    play_onboarding(demo)
+
+    demo.scene("12. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")
+
+
+def _input_values(view: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return view.state.values as Slack would send them: initial values, then overrides."""
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        state: dict[str, Any] = {"type": element["type"]}
+        if element["type"] == "plain_text_input":
+            state["value"] = element.get("initial_value")
+        values[block["block_id"]] = {element["action_id"]: state}
+    for block_id, state in overrides.items():
+        action_id = next(iter(values[block_id]))
+        values[block_id][action_id].update(state)
+    return values
+
+
+def play_onboarding(demo: Demo) -> None:
+    """Diane joins, is greeted, reads and accepts the charter; then the charter changes."""
+    from bot.ids import Action, Block
+    from bot.ui.onboarding import edit_block_id
+
+    standin = demo.standin
+    demo.scene("8. Diane joins the community channel")
+    demo.out("Diane Petit joins #communaute-assistantes")
+    demo.player.event(
+        {
+            "type": "member_joined_channel",
+            "user": "U0DIANE",
+            "channel": "C0COMMUNITY",
+            "channel_type": "C",
+            "team": "T0CERCLE",
+        },
+        event_id="EvDEMO0003",
+    )
+    demo.show(demo.wait_for_dm("U0DIANE"))
+    announcement = demo.wait_for_message("C0COORD", lambda m: "U0DIANE" in m.get("text", ""))
+    demo.show(announcement)
+
+    demo.out("Alice clicks [Je l'accueille]")
+    demo.player.block_action(
+        "U0ALICE",
+        Action.CLAIM_NEWCOMER,
+        value="U0DIANE",
+        channel_id="C0COORD",
+        message=announcement,
+    )
+    claimed = demo.wait_for_message(
+        "C0COORD", lambda m: m["ts"] == announcement["ts"] and "U0ALICE" in str(m.get("blocks"))
+    )
+    demo.show(claimed)
+
+    demo.scene("9. Diane reads the charter and accepts it")
+    welcome = demo.wait_for_dm("U0DIANE")
+    demo.out("Diane clicks [Lire la charte]")
+    demo.player.block_action(
+        "U0DIANE",
+        Action.CHARTER_READ,
+        value="1:U0DIANE",
+        channel_id=welcome["channel"],
+        message=welcome,
+    )
+    modal = standin.views()[-1]["view"]
+    demo.show_modal("Diane", modal, max_lines=14)
+    demo.out("Diane clicks [J'accepte] at the bottom of the charter")
+    reply = demo.player.view_submission("U0DIANE", modal, {}).json or {}
+    questions = reply["view"]
+    demo.show_modal("Diane", questions)
+    demo.out("Diane answers and clicks [Valider]")
+    demo.player.view_submission(
+        "U0DIANE",
+        questions,
+        _input_values(
+            questions,
+            {
+                Block.JOIN_HOPES: {"value": "Des astuces pour organiser les séminaires"},
+                Block.JOIN_INTERESTS: {
+                    "selected_options": [{"value": "events"}, {"value": "digital-tools"}]
+                },
+                Block.JOIN_INTRODUCE: {"selected_option": {"value": "yes"}},
+            },
+        ),
+    )
+    intro = demo.wait_for_message("C0COMMUNITY", lambda m: "U0DIANE" in m.get("text", ""))
+    demo.wait_until_delivered("thanks:U0DIANE:v1")
+    demo.wait_until_delivered(f"{welcome_key(demo, 'U0DIANE')}:accepted")
+    for message in standin.dm_messages("U0DIANE"):
+        demo.show(message)
+    demo.show(intro)
+    demo.show(demo.wait_for_message("C0COORD", lambda m: "accepté la charte" in m.get("text", "")))
+
+    demo.scene("10. Alice publishes a new version of the charter")
+    demo.command("U0ALICE", "rules history")
+    demo.out("Alice types: /cercle rules edit")
+    demo.player.slash_command("U0ALICE", "rules edit")
+    editor = standin.views()[-1]["view"]
+    demo.out("Alice adds a rule on meetings, ticks re-acceptance and clicks [Publier]")
+    fr = next(b for b in editor["blocks"] if b["block_id"] == edit_block_id("fr", 1))
+    en = next(b for b in editor["blocks"] if b["block_id"] == edit_block_id("en", 1))
+    demo.player.view_submission(
+        "U0ALICE",
+        editor,
+        _input_values(
+            editor,
+            {
+                edit_block_id("fr", 1): {
+                    "value": fr["element"]["initial_value"]
+                    + "\n\n*7. Nos rencontres*\nUne rencontre par mois, en ligne ou sur site."
+                },
+                edit_block_id("en", 1): {
+                    "value": en["element"]["initial_value"]
+                    + "\n\n*7. Our meetings*\nOne meeting a month, online or on site."
+                },
+                Block.CHARTER_REACCEPT: {"selected_options": [{"value": "yes"}]},
+            },
+        ),
+    )
+    demo.show(demo.wait_for_message("C0COORD", lambda m: "version 2" in m.get("text", "")))
+
+    demo.scene("11. Diane is asked to accept version 2, and does")
+    demo.wait_until_delivered("reaccept:U0DIANE:v2")
+    asked = standin.dm_messages("U0DIANE")[-1]
+    demo.show(asked)
+    demo.out("Diane clicks [J'accepte] (she already answered the questions once)")
+    demo.player.block_action(
+        "U0DIANE",
+        Action.CHARTER_ACCEPT,
+        value="2:U0DIANE",
+        channel_id=asked["channel"],
+        message=asked,
+    )
+    demo.wait_until_delivered("reaccept:U0DIANE:v2:accepted")
+    demo.show(next(m for m in standin.dm_messages("U0DIANE") if m["ts"] == asked["ts"]))
+    demo.command("U0DIANE", "rules")
+
+
+def welcome_key(demo: Demo, user_id: str) -> str:
+    """Return the outbox key of the welcome DM sent to `user_id`."""
+    from storage.db import transaction
+    from storage.onboarding import get_newcomer
+
+    with transaction(demo.runtime.session_factory) as db:
+        newcomer = get_newcomer(db, user_id)
+        assert newcomer is not None and newcomer.welcome_key
+        return newcomer.welcome_key
 
 
 def run_demo(*, keep: bool = False, out: Callable[[str], None] = print) -> int:
     """Start the stand-in and the real bot, play the scenes, print the transcript."""
     folder = Path(tempfile.mkdtemp(prefix="cercle-demo-"))
     standin = SlackStandIn().start()
+    standin.add_user("U0DIANE", "diane", real_name="Diane Petit", locale="fr-FR")
     settings = Settings(
         slack_bot_token=standin.config.bot_token,
         slack_signing_secret=secrets.token_hex(16),

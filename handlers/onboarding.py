@@ -80,6 +80,11 @@ def _should_skip(db: Session, settings: Settings, user_id: str, bot_user_id: str
     return member.is_bot or member.is_deleted or (member.is_guest and not settings.greet_guests)
 
 
+def _asks_join_questions(db: Session, settings: Settings, user_id: str) -> bool:
+    """Ask "why are you joining?" on a first acceptance only, unless the setting is off."""
+    return settings.join_questions != "off" and latest_acceptance(db, user_id) is None
+
+
 def register(app: CercleApp) -> None:
     """Listen to joins and leaves, the welcome buttons and modals, and add `/cercle rules`."""
 
@@ -164,7 +169,7 @@ def register(app: CercleApp) -> None:
             )
             _open_modal(client, body.get("trigger_id"), view)
             return
-        if settings.join_questions == "off":
+        if not _asks_join_questions(db, settings, clicker):
             flows.accept_charter(
                 db, settings, user_id=clicker, version=version, answers=flows.JoinAnswers()
             )
@@ -204,7 +209,7 @@ def register(app: CercleApp) -> None:
         if has_accepted_current(db, user_id):
             ack()
             return
-        if settings.join_questions == "off":
+        if not _asks_join_questions(db, settings, user_id):
             flows.accept_charter(
                 db, settings, user_id=user_id, version=version, answers=flows.JoinAnswers()
             )
