@@ -161,8 +161,7 @@ def load_settings(
     join_questions = get("CERCLE_JOIN_QUESTIONS", "optional").lower()
     if join_questions not in ("required", "optional", "off"):
         raise SettingsError(
-            "CERCLE_JOIN_QUESTIONS must be 'required', 'optional' or 'off', "
-            f"got {join_questions!r}"
+            f"CERCLE_JOIN_QUESTIONS must be 'required', 'optional' or 'off', got {join_questions!r}"
         )
 
     return Settings(

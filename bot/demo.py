@@ -28,6 +28,8 @@ NAMES = {
     "U0CAMILLE": "Camille",
     "U0DIANE": "Diane",
     "U0BOT": "Cercle",
+    "C0COMMUNITY": "#communaute-assistantes",
+    "C0COORD": "#coordination",
 }
 CHANNELS = {"C0COMMUNITY": "#communaute-assistantes", "C0COORD": "#coordination"}
 

@@ -246,8 +246,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "*Interests:* {interests}",
     },
     "intro.hopes": {
-        "fr": "*Ce qu'elle ou il espère trouver :* {hopes}",
-        "en": "*Hoping to find:* {hopes}",
+        "fr": "*Ce qui l'amène :* {hopes}",
+        "en": "*What brings them here:* {hopes}",
     },
     "coord.accepted": {
         "fr": ":white_check_mark: <@{user}> a accepté la charte (version {version}).",
@@ -289,8 +289,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "accept.not_now": {
         "fr": "Pas de souci ! Quand vous serez prêt·e, tapez `/cercle rules` pour lire et "
         "accepter la charte.",
-        "en": "No problem! When you're ready, type `/cercle rules` to read and accept the "
-        "charter.",
+        "en": "No problem! When you're ready, type `/cercle rules` to read and accept the charter.",
     },
     "rules.status_accepted": {
         "fr": ":white_check_mark: Vous avez accepté la version {version} le {date}.",
@@ -380,7 +379,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Hello {name}, the coordinators published version {version} of the charter. "
         "Please take a moment to read and accept it.",
     },
-
 }
 
 

@@ -130,10 +130,10 @@ def accept_charter(
 
     # Turn the message the member clicked into a plain "accepted" note.
     newcomer = get_newcomer(db, user_id)
-    asked_with = [f"reaccept:{user_id}:v{version}"]
+    asked_with = {f"reaccept:{user_id}:v{version}": True}
     if newcomer is not None and newcomer.welcome_key:
-        asked_with.append(newcomer.welcome_key)
-    for key in asked_with:
+        asked_with[newcomer.welcome_key] = False
+    for key, reacceptance in asked_with.items():
         row = find_row(db, key)
         if row is not None and row.status not in (OutboxStatus.FAILED, OutboxStatus.SUPERSEDED):
             enqueue_update(
@@ -141,7 +141,9 @@ def accept_charter(
                 key=f"{key}:accepted",
                 target_key=key,
                 address=user_id,
-                **ui.build_accepted_message(name=name, version=version, language=language),
+                **ui.build_accepted_message(
+                    name=name, version=version, language=language, reacceptance=reacceptance
+                ),
             )
 
     enqueue_message(

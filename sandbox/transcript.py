@@ -60,8 +60,13 @@ def _wrap(text: str, indent: str = "") -> list[str]:
 
 
 def show_mentions(line: str, names: dict[str, str]) -> str:
-    """Replace `<@U…>` mentions with `@Name`, as Slack displays them."""
-    return re.sub(r"<@([UW][A-Z0-9]+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), line)
+    """Replace `<@U…>` and `<#C…>` mentions with names, as Slack displays them."""
+    line = re.sub(r"<@([UW][A-Z0-9]+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), line)
+    return re.sub(
+        r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>",
+        lambda m: names.get(m.group(1)) or "#" + (m.group(2) or m.group(1)),
+        line,
+    )
 
 
 def render_message(

@@ -54,4 +54,8 @@ def test_demo_plays_every_scene_and_exits_zero(tmp_path):
     assert "Only the community's coordinators can do that." in out
     assert "Replies in the thread: 1" in out
     assert "Copies in Bob's DM: 1" in out
+    assert "Bienvenue dans la communauté, Diane Petit !" in out
+    assert "Accueil pris en charge par @Alice" in out
+    assert "Souhaitons la bienvenue à @Diane" in out
+    assert "Vous avez accepté la charte (version 2)" in out
     assert "Demo finished" in out

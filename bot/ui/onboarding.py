@@ -119,13 +119,15 @@ def build_reacceptance_message(
     }
 
 
-def build_accepted_message(*, name: str, version: int, language: str) -> dict[str, Any]:
-    """Return what the welcome DM becomes once accepted: no more buttons."""
+def build_accepted_message(
+    *, name: str, version: int, language: str, reacceptance: bool = False
+) -> dict[str, Any]:
+    """Return what the welcome (or re-acceptance) DM becomes once accepted: no more buttons."""
     text = t("welcome.accepted", language, version=version)
-    return {
-        "text": text,
-        "blocks": [header(t("welcome.header", language, name=name)), section(text)],
-    }
+    title = (
+        t("reaccept.header", language) if reacceptance else t("welcome.header", language, name=name)
+    )
+    return {"text": text, "blocks": [header(title), section(text)]}
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
