@@ -14,6 +14,9 @@ from bot.app import CercleApp, create_app, make_web_client
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.server import HttpServer
+from scheduled.jobs import dispose_engines, register_fixed_jobs
+from scheduled.leader import SchedulerLeader
+from scheduled.scheduler import SchedulerService
 from storage.db import make_engine, make_session_factory, upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ class Runtime:
     app: CercleApp
     dispatcher: Dispatcher
     server: HttpServer | None = None
+    leader: SchedulerLeader | None = None
     _started: bool = field(default=False, repr=False)
 
     def mark_dispatcher_started(self) -> None:
@@ -41,6 +45,8 @@ class Runtime:
         if not self._started:
             self.dispatcher.start()
             self._started = True
+        if self.leader is not None:
+            self.leader.start()  # after the dispatcher: jobs write outbox rows it sends
         if self.server is not None and serve_in_thread:
             self.server.start_in_thread()
         return self
@@ -49,9 +55,12 @@ class Runtime:
         """Stop serving, let the dispatcher finish what it holds, release the database."""
         if self.server is not None:
             self.server.close()
+        if self.leader is not None:
+            self.leader.stop()  # before the dispatcher, which still sends what jobs wrote
         if self._started:
             self.dispatcher.stop()
         self.engine.dispose()
+        dispose_engines()
 
 
 def build_runtime(
@@ -61,6 +70,7 @@ def build_runtime(
     host: str = "0.0.0.0",
     serve_http: bool = True,
     dispatcher_options: dict[str, Any] | None = None,
+    run_scheduler: bool = True,
 ) -> Runtime:
     """Build (not start) a runtime; apply migrations first unless `migrate` is False."""
     if migrate:
@@ -80,4 +90,16 @@ def build_runtime(
         if serve_http
         else None
     )
-    return Runtime(settings, engine, session_factory, client, app, dispatcher, server)
+    leader = None
+    if run_scheduler:
+        scheduler_service = SchedulerService(
+            settings.database_url, lambda scheduler: register_fixed_jobs(scheduler, settings)
+        )
+        leader = SchedulerLeader(
+            settings.database_url,
+            on_elected=scheduler_service.start,
+            on_deposed=scheduler_service.stop,
+        )
+    return Runtime(
+        settings, engine, session_factory, client, app, dispatcher, server, leader=leader
+    )

@@ -1,0 +1,134 @@
+"""The fixed jobs every Cercle runs, and the functions they call.
+
+Jobs are module-level functions of ids and primitives: the job store pickles a reference
+to the function and its arguments, never live objects. A job opens its own session and,
+like a handler, never calls Slack: anything to say is written as outbox rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduled.scheduler import cron
+from storage.db import make_engine, make_session_factory, transaction
+from storage.models import ProcessedEvent, utcnow
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+# Fixed jobs share this id prefix so that one retired from the registry can be told apart
+# from user-made schedules and removed from the store rather than running forever.
+FIXED_JOB_PREFIX = "fixed:"
+PURGE_PROCESSED_EVENTS_JOB_ID = f"{FIXED_JOB_PREFIX}purge_processed_events"
+
+# Slack redelivers an event for a few hours at most; a month of dedupe keys is ample and
+# still lets someone look up what the bot received recently.
+PROCESSED_EVENTS_KEEP_DAYS = 30
+
+_engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
+_engines_lock = threading.Lock()
+# The database the jobs of this process work on. Set when the fixed jobs are registered
+# rather than passed as a job argument: stored arguments are pickled into the job table,
+# and a database URL may carry a password.
+_database_url: str | None = None
+
+
+def use_database(database_url: str) -> None:
+    """Point this process's jobs at `database_url`."""
+    global _database_url
+    _database_url = database_url
+
+
+def _job_sessions() -> sessionmaker[Session]:
+    if _database_url is None:
+        raise RuntimeError("scheduled jobs ran before use_database() was called")
+    return _session_factory(_database_url)
+
+
+def _session_factory(database_url: str) -> sessionmaker[Session]:
+    """Return this process's session factory for `database_url`, creating it once."""
+    # Jobs receive a URL, not an engine; caching per URL keeps one pool per database
+    # instead of a new pool (and new connections) on every run.
+    with _engines_lock:
+        if database_url not in _engines:
+            pool_options = {} if database_url.startswith("sqlite") else {"pool_size": 2}
+            engine = make_engine(database_url, **pool_options)
+            _engines[database_url] = (engine, make_session_factory(engine))
+        return _engines[database_url][1]
+
+
+def dispose_engines() -> None:
+    """Close every engine the jobs opened (at shutdown, and between tests)."""
+    with _engines_lock:
+        for engine, _factory in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def purge_processed_events(keep_days: int = PROCESSED_EVENTS_KEEP_DAYS) -> int:
+    """Delete dedupe records of events received more than `keep_days` ago; return how many."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    with transaction(_job_sessions()) as db:
+        deleted = db.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)
+        ).rowcount
+    logger.info("purged %d processed events older than %d days", deleted, keep_days)
+    return deleted
+
+
+@dataclass(frozen=True)
+class FixedJob:
+    """A job every Cercle runs, under an id that never changes."""
+
+    id: str
+    func: Callable[..., Any]
+    trigger: BaseTrigger
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def fixed_jobs(settings: Settings) -> list[FixedJob]:
+    """Return the fixed jobs for these settings."""
+    return [
+        FixedJob(
+            id=PURGE_PROCESSED_EVENTS_JOB_ID,
+            func=purge_processed_events,
+            # 03:15 local: nobody is around, and it lies outside the 02:00-03:00 hour that
+            # European daylight-saving changes skip or repeat.
+            trigger=cron("*", 3, 15, settings.timezone),
+            kwargs={"keep_days": PROCESSED_EVENTS_KEEP_DAYS},
+        ),
+    ]
+
+
+def register_fixed_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
+    """Add or refresh every fixed job, and drop fixed jobs no longer in the registry."""
+    use_database(settings.database_url)
+    wanted = fixed_jobs(settings)
+    for job in wanted:
+        # replace_existing: each election re-registers, so the stored job takes the code's
+        # current trigger and arguments instead of piling up a duplicate.
+        scheduler.add_job(
+            job.func,
+            trigger=job.trigger,
+            id=job.id,
+            name=job.id.removeprefix(FIXED_JOB_PREFIX),
+            kwargs=job.kwargs,
+            replace_existing=True,
+        )
+    wanted_ids = {job.id for job in wanted}
+    for stored in scheduler.get_jobs():
+        if stored.id.startswith(FIXED_JOB_PREFIX) and stored.id not in wanted_ids:
+            logger.info("removing retired fixed job %s", stored.id)
+            scheduler.remove_job(stored.id)
