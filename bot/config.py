@@ -43,6 +43,9 @@ class Settings:
     onboarding_scope: str = "channel"
     greet_guests: bool = False
     join_questions: str = "optional"
+    # Charter follow-ups: a reminder every `reminder_days` days, at most `reminder_count`.
+    reminder_days: int = 3
+    reminder_count: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -164,6 +167,11 @@ def load_settings(
             f"CERCLE_JOIN_QUESTIONS must be 'required', 'optional' or 'off', got {join_questions!r}"
         )
 
+    reminder_days = _int_in_range("CERCLE_REMINDER_DAYS", get("CERCLE_REMINDER_DAYS", "3"), 1, 60)
+    reminder_count = _int_in_range(
+        "CERCLE_REMINDER_COUNT", get("CERCLE_REMINDER_COUNT", "2"), 0, 10
+    )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -180,6 +188,8 @@ def load_settings(
         onboarding_scope=onboarding_scope,
         greet_guests=greet_guests,
         join_questions=join_questions,
+        reminder_days=reminder_days,
+        reminder_count=reminder_count,
     )
 
 

@@ -73,6 +73,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from storage.db import transaction
+from storage.guards import still_wanted
 from storage.models import (
     DirectMessageChannel,
     DispatcherProcess,
@@ -110,11 +111,13 @@ PERMANENT_ERRORS = frozenset(
     {
         "user_not_found",
         "user_disabled",
+        # The member closed their DMs with apps: retrying only makes noise.
+        "cannot_dm_bot",
+        "messages_tab_disabled",
         "channel_not_found",
         "is_archived",
         "not_in_channel",
         "account_inactive",
-        "cannot_dm_bot",
         "invalid_blocks",
         "invalid_blocks_format",
         "invalid_attachments",
@@ -672,6 +675,8 @@ class Dispatcher:
                     .execution_options(synchronize_session=False)
                 )
                 rows = list(db.scalars(select(row).where(row.id.in_(ids)).order_by(row.id)))
+                rows = self._drop_unwanted(db, rows)
+                ids = [r.id for r in rows]
                 targets = self._targets(db, {r.target_key for r in rows if r.target_key})
                 dms = self._known_dms(
                     db, {r.address for r in rows if r.in_doubt and _USER_ID.match(r.address)}
@@ -695,6 +700,19 @@ class Dispatcher:
                 ]
             self._inflight.update(ids)
         return claims
+
+    @staticmethod
+    def _drop_unwanted(db: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Supersede claimed rows whose send-time guard says they are no longer wanted."""
+        kept = []
+        for claimed in rows:
+            guard = (claimed.payload or {}).get("guard")
+            if guard is not None and not still_wanted(db, guard):
+                claimed.status = OutboxStatus.SUPERSEDED
+                claimed.last_error = "no longer wanted when sent"
+                continue
+            kept.append(claimed)
+        return kept
 
     @staticmethod
     def _targets(db: Session, keys: set[str | None]) -> dict[str, _Target]:

@@ -379,6 +379,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Hello {name}, the coordinators published version {version} of the charter. "
         "Please take a moment to read and accept it.",
     },
+    "reminder.text": {
+        "fr": "Bonjour {name}, petit rappel : la charte de la communauté vous attend. Deux "
+        "minutes suffisent pour la lire et l'accepter.",
+        "en": "Hello {name}, a gentle reminder: the community's charter is waiting for you. "
+        "Two minutes are enough to read and accept it.",
+    },
+    "followup.title": {
+        "fr": "Accueil : qui a besoin d'un coup de pouce ?",
+        "en": "Onboarding: who needs a hand?",
+    },
+    "followup.escalated": {
+        "fr": "Pas encore de charte acceptée après {count} rappel(s) : {members}. Un petit "
+        "mot personnel peut aider.",
+        "en": "Still no charter accepted after {count} reminder(s): {members}. A personal "
+        "word may help.",
+    },
+    "followup.unreachable": {
+        "fr": "Cercle ne peut pas écrire en message privé à ces personnes (messages "
+        "d'applications désactivés ?) : accueillez-les directement.",
+        "en": "Cercle cannot send these people a direct message (app messages turned "
+        "off?): please welcome them directly.",
+    },
 }
 
 

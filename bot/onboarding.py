@@ -7,30 +7,40 @@ so a welcome, an acceptance or a claim and what it announces commit together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.courtesy import next_working_moment
 from bot.i18n import normalize_language, t
 from bot.ui import onboarding as ui
 from storage.charter import (
     current_charter,
+    has_accepted_current,
     latest_acceptance,
     members_to_reask,
     publish_charter,
     record_acceptance,
 )
+from storage.guards import charter_pending_guard
 from storage.members import get_member
-from storage.models import OutboxStatus, utcnow
+from storage.models import CharterVersion, OutboxStatus, utcnow
 from storage.onboarding import (
     active_interests,
     claim_newcomer,
     get_newcomer,
     mark_welcomed,
     note_join,
+    pending_newcomers,
 )
-from storage.outbox import enqueue_invite, enqueue_message, enqueue_update, find_row
+from storage.outbox import (
+    cancel_unsent,
+    enqueue_invite,
+    enqueue_message,
+    enqueue_update,
+    find_row,
+)
 
 
 def member_name(db: Session, user_id: str) -> str:
@@ -127,6 +137,7 @@ def accept_charter(
         return False
     language = member_language(db, settings, user_id)
     name = member_name(db, user_id)
+    cancel_unsent(db, address=user_id, key_prefix=f"reminder:{user_id}:")
 
     # Turn the message the member clicked into a plain "accepted" note.
     newcomer = get_newcomer(db, user_id)
@@ -260,3 +271,90 @@ def publish_new_charter(
             text=text,
         )
     return charter.version, len(asked)
+
+
+@dataclass(frozen=True)
+class FollowUpReport:
+    """What one follow-up run did."""
+
+    reminded: tuple[str, ...]
+    escalated: tuple[str, ...]
+    unreachable: tuple[tuple[str, str], ...]
+
+
+def follow_up_newcomers(
+    db: Session, settings: Settings, *, now: datetime | None = None
+) -> FollowUpReport:
+    """Remind newcomers who have not accepted, and tell coordinators who needs a human.
+
+    A reminder waits for the member's working hours (their own time zone) and carries a
+    guard, so the dispatcher drops it if the member accepts before it goes out. After the
+    last reminder, and for members Cercle cannot DM, coordinators get one list.
+    """
+    now = now or utcnow()
+    interval = timedelta(days=settings.reminder_days)
+    charter = current_charter(db)
+    reminded: list[str] = []
+    escalated: list[str] = []
+    unreachable: list[tuple[str, str]] = []
+    for newcomer in pending_newcomers(db):
+        if has_accepted_current(db, newcomer.user_id) or newcomer.welcomed_at is None:
+            continue
+        welcome = find_row(db, newcomer.welcome_key) if newcomer.welcome_key else None
+        if welcome is not None and welcome.status == OutboxStatus.FAILED:
+            if newcomer.unreachable_reported_at is None:
+                newcomer.unreachable_reported_at = now
+                unreachable.append((newcomer.user_id, welcome.last_error or "?"))
+            continue
+        if newcomer.reminders_sent < settings.reminder_count:
+            if now >= newcomer.welcomed_at + interval * (newcomer.reminders_sent + 1):
+                newcomer.reminders_sent += 1
+                _queue_reminder(
+                    db, settings, newcomer.user_id, charter, newcomer.reminders_sent, now
+                )
+                reminded.append(newcomer.user_id)
+        elif newcomer.escalated_at is None and now >= newcomer.welcomed_at + interval * (
+            settings.reminder_count + 1
+        ):
+            newcomer.escalated_at = now
+            escalated.append(newcomer.user_id)
+    if settings.coordinators_channel and (escalated or unreachable):
+        enqueue_message(
+            db,
+            key=f"onboarding-follow-up:{now:%Y%m%dT%H%M}",
+            address=settings.coordinators_channel,
+            **ui.build_follow_up_report(
+                escalated=escalated,
+                unreachable=unreachable,
+                reminder_count=settings.reminder_count,
+                language=settings.language,
+            ),
+        )
+    return FollowUpReport(tuple(reminded), tuple(escalated), tuple(unreachable))
+
+
+def _queue_reminder(
+    db: Session,
+    settings: Settings,
+    user_id: str,
+    charter: CharterVersion,
+    number: int,
+    now: datetime,
+) -> None:
+    member = get_member(db, user_id)
+    enqueue_message(
+        db,
+        key=f"reminder:{user_id}:v{charter.version}:{number}",
+        address=user_id,
+        kind="nudge",
+        guard=charter_pending_guard(user_id),
+        not_before=next_working_moment(
+            now, member.timezone if member else None, fallback=settings.timezone
+        ),
+        **ui.build_reminder_message(
+            name=member_name(db, user_id),
+            charter=charter,
+            user_id=user_id,
+            language=member_language(db, settings, user_id),
+        ),
+    )

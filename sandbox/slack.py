@@ -394,6 +394,7 @@ class SlackStandIn:
         self._rng = random.Random(self._config.seed)
         self._last_ts_us = 0
         self._users: dict[str, dict[str, Any]] = {}
+        self._dms_closed: set[str] = set()
         self._channels: dict[str, dict[str, Any]] = {}
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._api_auth_test,
@@ -581,8 +582,13 @@ class SlackStandIn:
         is_restricted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
+        dms_closed: bool = False,
     ) -> dict[str, Any]:
-        """Add (or replace) a workspace member and return its user object."""
+        """Add (or replace) a workspace member and return its user object.
+
+        `dms_closed` plays a member who turned off messages from apps: posts to their
+        DM answer `cannot_dm_bot`, as Slack does.
+        """
         real = real_name or name
         profile: dict[str, Any] = {
             "real_name": real,
@@ -619,6 +625,10 @@ class SlackStandIn:
         }
         with self._lock:
             self._users[user_id] = user
+            if dms_closed:
+                self._dms_closed.add(user_id)
+            else:
+                self._dms_closed.discard(user_id)
             return self._user_view(user, include_locale=True)
 
     def add_channel(
@@ -978,6 +988,8 @@ class SlackStandIn:
         if target_id not in self._channels and target_id in self._users:
             if self._users[target_id]["deleted"]:
                 raise _ApiError("account_inactive")
+            if target_id in self._dms_closed:
+                raise _ApiError("cannot_dm_bot")
             return self._ensure_dm(target_id)
         ch = self._visible_channel(target_id)
         if ch["is_im"] and self._users.get(ch["user"], {}).get("deleted"):

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 # from user-made schedules and removed from the store rather than running forever.
 FIXED_JOB_PREFIX = "fixed:"
 PURGE_PROCESSED_EVENTS_JOB_ID = f"{FIXED_JOB_PREFIX}purge_processed_events"
+FOLLOW_UP_NEWCOMERS_JOB_ID = f"{FIXED_JOB_PREFIX}follow_up_newcomers"
 
 # Slack redelivers an event for a few hours at most; a month of dedupe keys is ample and
 # still lets someone look up what the bot received recently.
@@ -39,22 +40,33 @@ PROCESSED_EVENTS_KEEP_DAYS = 30
 
 _engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
 _engines_lock = threading.Lock()
-# The database the jobs of this process work on. Set when the fixed jobs are registered
-# rather than passed as a job argument: stored arguments are pickled into the job table,
-# and a database URL may carry a password.
-_database_url: str | None = None
+# The settings (and so the database) the jobs of this process work with. Set when the
+# fixed jobs are registered rather than passed as job arguments: stored arguments are
+# pickled into the job table, and a database URL may carry a password.
+_settings: Settings | None = None
+
+
+def use_settings(settings: Settings) -> None:
+    """Point this process's jobs at these settings and their database."""
+    global _settings
+    _settings = settings
 
 
 def use_database(database_url: str) -> None:
-    """Point this process's jobs at `database_url`."""
-    global _database_url
-    _database_url = database_url
+    """Point this process's jobs at `database_url` with otherwise default settings."""
+    from bot.config import Settings
+
+    use_settings(Settings(database_url=database_url))
+
+
+def _job_settings() -> Settings:
+    if _settings is None:
+        raise RuntimeError("scheduled jobs ran before use_settings() was called")
+    return _settings
 
 
 def _job_sessions() -> sessionmaker[Session]:
-    if _database_url is None:
-        raise RuntimeError("scheduled jobs ran before use_database() was called")
-    return _session_factory(_database_url)
+    return _session_factory(_job_settings().database_url)
 
 
 def _session_factory(database_url: str) -> sessionmaker[Session]:
@@ -88,6 +100,23 @@ def purge_processed_events(keep_days: int = PROCESSED_EVENTS_KEEP_DAYS) -> int:
     return deleted
 
 
+def follow_up_newcomers() -> int:
+    """Send due charter reminders and tell coordinators who needs a human; return reminders."""
+    from bot.onboarding import follow_up_newcomers as follow_up
+
+    settings = _job_settings()
+    with transaction(_job_sessions()) as db:
+        report = follow_up(db, settings)
+    if report.reminded or report.escalated or report.unreachable:
+        logger.info(
+            "onboarding follow-up: %d reminded, %d escalated, %d unreachable",
+            len(report.reminded),
+            len(report.escalated),
+            len(report.unreachable),
+        )
+    return len(report.reminded)
+
+
 @dataclass(frozen=True)
 class FixedJob:
     """A job every Cercle runs, under an id that never changes."""
@@ -109,12 +138,19 @@ def fixed_jobs(settings: Settings) -> list[FixedJob]:
             trigger=cron("*", 3, 15, settings.timezone),
             kwargs={"keep_days": PROCESSED_EVENTS_KEEP_DAYS},
         ),
+        FixedJob(
+            id=FOLLOW_UP_NEWCOMERS_JOB_ID,
+            func=follow_up_newcomers,
+            # Hourly: a reminder is due some day at some hour; its delivery then waits
+            # for the member's working hours in the outbox.
+            trigger=cron("*", "*", 7, settings.timezone),
+        ),
     ]
 
 
 def register_fixed_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
     """Add or refresh every fixed job, and drop fixed jobs no longer in the registry."""
-    use_database(settings.database_url)
+    use_settings(settings)
     wanted = fixed_jobs(settings)
     for job in wanted:
         # replace_existing: each election re-registers, so the stored job takes the code's

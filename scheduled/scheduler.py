@@ -54,7 +54,9 @@ def build_scheduler(database_url: str, *, timezone: str | tzinfo = "UTC") -> Bac
     )
 
 
-def cron(day_of_week: str, hour: int, minute: int, timezone: str | tzinfo) -> CronTrigger:
+def cron(
+    day_of_week: str, hour: int | str, minute: int | str, timezone: str | tzinfo
+) -> CronTrigger:
     """Return a trigger firing at hour:minute on `day_of_week` ("mon", "mon-fri", "*")."""
     # No default time zone on purpose: a trigger that silently used the scheduler's UTC
     # would fire an hour off for half the year in Europe.

@@ -197,6 +197,10 @@ class Newcomer(Base):
     announcement_key: Mapped[str | None] = mapped_column(String(255))
     not_now_at: Mapped[datetime | None] = mapped_column()
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # When coordinators were told this newcomer still had not accepted after every reminder.
+    escalated_at: Mapped[datetime | None] = mapped_column()
+    # When coordinators were told Cercle could not DM this newcomer.
+    unreachable_reported_at: Mapped[datetime | None] = mapped_column()
     greeter_id: Mapped[str | None] = mapped_column(String(32))
     greeter_claimed_at: Mapped[datetime | None] = mapped_column()
 

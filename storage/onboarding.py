@@ -113,3 +113,14 @@ def active_interests(db: Session) -> list[InterestTopic]:
             .order_by(InterestTopic.position, InterestTopic.key)
         )
     )
+
+
+def pending_newcomers(db: Session) -> list[Newcomer]:
+    """Return welcomed newcomers still in the community, oldest welcome first."""
+    return list(
+        db.scalars(
+            select(Newcomer)
+            .where(Newcomer.welcomed_at.is_not(None), Newcomer.left_at.is_(None))
+            .order_by(Newcomer.welcomed_at)
+        )
+    )

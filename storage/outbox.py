@@ -62,6 +62,7 @@ def enqueue_message(
     thread_key: str | None = None,
     thread_ts: str | None = None,
     not_before: datetime | None = None,
+    guard: dict[str, Any] | None = None,
 ) -> bool:
     """Queue a chat.postMessage to a channel id or a user id (a DM); True if newly queued.
 
@@ -74,6 +75,8 @@ def enqueue_message(
         payload["blocks"] = blocks
     if thread_ts:
         payload["thread_ts"] = thread_ts
+    if guard:
+        payload["guard"] = guard  # see storage.guards: checked again when sending
     return _insert_once(
         db,
         {
@@ -149,6 +152,21 @@ def enqueue_invite(db: Session, *, key: str, channel: str, user_id: str) -> bool
             "created_at": utcnow(),
         },
     )
+
+
+def cancel_unsent(db: Session, *, address: str, key_prefix: str) -> int:
+    """Supersede unsent rows to `address` whose key starts with `key_prefix`; return how many."""
+    result = db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.address == address,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.in_doubt.is_(False),
+            OutboxMessage.idempotency_key.startswith(key_prefix, autoescape=True),
+        )
+        .values(status=OutboxStatus.SUPERSEDED, last_error="cancelled: no longer needed")
+    )
+    return int(result.rowcount or 0)
 
 
 def find_row(db: Session, key: str) -> OutboxMessage | None:

@@ -18,7 +18,9 @@ from bot.config import Settings
 from scheduled import jobs
 from scheduled.jobs import (
     FIXED_JOB_PREFIX,
+    FOLLOW_UP_NEWCOMERS_JOB_ID,
     PURGE_PROCESSED_EVENTS_JOB_ID,
+    fixed_jobs,
     purge_processed_events,
     register_fixed_jobs,
 )
@@ -156,8 +158,9 @@ def test_registering_fixed_jobs_twice_does_not_duplicate_them(database_url, sche
     restarted = _paused(database_url, schedulers)
     register_fixed_jobs(restarted, settings)
 
-    assert [job.id for job in restarted.get_jobs()] == [PURGE_PROCESSED_EVENTS_JOB_ID]
-    assert _stored_job_ids(database_url) == [PURGE_PROCESSED_EVENTS_JOB_ID]
+    expected = sorted(job.id for job in fixed_jobs(settings))
+    assert sorted(job.id for job in restarted.get_jobs()) == expected
+    assert sorted(_stored_job_ids(database_url)) == expected
 
 
 def test_retired_fixed_jobs_are_removed_but_other_jobs_kept(database_url, schedulers):
@@ -167,6 +170,7 @@ def test_retired_fixed_jobs_are_removed_but_other_jobs_kept(database_url, schedu
     scheduler.add_job(do_nothing, cron("*", 8, 0, "UTC"), id="poll:42:close")
     register_fixed_jobs(scheduler, _settings(database_url))
     assert sorted(job.id for job in scheduler.get_jobs()) == [
+        FOLLOW_UP_NEWCOMERS_JOB_ID,
         PURGE_PROCESSED_EVENTS_JOB_ID,
         "poll:42:close",
     ]

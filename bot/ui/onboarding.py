@@ -438,3 +438,48 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
         "private_metadata": json.dumps({"v": charter.version}),
         "blocks": blocks,
     }
+
+
+def build_reminder_message(
+    *, name: str, charter: CharterVersion, user_id: str, language: str
+) -> dict[str, Any]:
+    """Return the gentle reminder to read and accept the charter."""
+    value = button_value(charter.version, user_id)
+    text = t("reminder.text", language, name=name)
+    return {
+        "text": text,
+        "blocks": [
+            section(f":wave: {text}"),
+            section(
+                f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"
+            ),
+            {
+                "type": "actions",
+                "block_id": Block.WELCOME_ACTIONS,
+                "elements": [
+                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
+                ],
+            },
+        ],
+    }
+
+
+def build_follow_up_report(
+    *,
+    escalated: list[str],
+    unreachable: list[tuple[str, str]],
+    reminder_count: int,
+    language: str,
+) -> dict[str, Any]:
+    """Return the coordinators' list of newcomers who need a human touch."""
+    blocks: list[dict[str, Any]] = [header(t("followup.title", language))]
+    if escalated:
+        mentions = ", ".join(f"<@{user}>" for user in escalated[:200])
+        blocks.append(
+            section(t("followup.escalated", language, count=reminder_count, members=mentions))
+        )
+    if unreachable:
+        lines = "\n".join(f"• <@{user}> ({error})" for user, error in unreachable[:100])
+        blocks.append(section(f"{t('followup.unreachable', language)}\n{lines}"))
+    return {"text": t("followup.title", language), "blocks": blocks}
