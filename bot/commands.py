@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -43,6 +43,20 @@ class Subcommand:
     handler: SubcommandHandler
     coordinators_only: bool = False
     usage: str = ""
+    # What coordinators see instead in the help, when the subcommand has parts only they
+    # may use (`rules edit`, `rules status`).
+    coordinator_usage: str | None = None
+    coordinator_help_key: str | None = None
+
+    def as_seen_by(self, *, coordinator: bool) -> Subcommand:
+        """Return this subcommand as the help presents it to a member or a coordinator."""
+        if not coordinator:
+            return self
+        return replace(
+            self,
+            usage=self.coordinator_usage if self.coordinator_usage is not None else self.usage,
+            help_key=self.coordinator_help_key or self.help_key,
+        )
 
 
 class SubcommandRegistry:

@@ -109,8 +109,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "read the community's charter and see where you stand",
     },
     "help.cmd.rules_admin": {
-        "fr": "`rules edit` publier une nouvelle version · `rules history` les versions",
-        "en": "`rules edit` publish a new version · `rules history` the versions",
+        "fr": "la charte ; `history` ses versions, `edit` publier une nouvelle version, "
+        "`status` qui l'a acceptée (et l'export CSV)",
+        "en": "the charter; `history` its versions, `edit` publish a new version, "
+        "`status` who accepted it (and the CSV export)",
     },
     "purpose.default": {
         "fr": "Notre communauté est un lieu pour apprendre, partager nos bonnes pratiques "
@@ -400,6 +402,52 @@ CATALOG: dict[str, dict[str, str]] = {
         "d'applications désactivés ?) : accueillez-les directement.",
         "en": "Cercle cannot send these people a direct message (app messages turned "
         "off?): please welcome them directly.",
+    },
+    "rules.status_title": {
+        "fr": "La charte (version {version}) : qui en est où",
+        "en": "The charter (version {version}): who stands where",
+    },
+    "rules.status_counts": {
+        "fr": ":white_check_mark: *{accepted}* acceptée(s)   :hourglass_flowing_sand: *{pending}* "
+        "en attente   :zzz: *{not_now}* « plus tard »",
+        "en": ":white_check_mark: *{accepted}* accepted   :hourglass_flowing_sand: *{pending}* "
+        'pending   :zzz: *{not_now}* "not now"',
+    },
+    "rules.status_line": {
+        "fr": "• <@{user}> · {state} · accueilli(e) il y a {days} j · {reminders} rappel(s)",
+        "en": "• <@{user}> · {state} · welcomed {days} d ago · {reminders} reminder(s)",
+    },
+    "rules.status_more": {
+        "fr": "… et {count} de plus : voir l'export CSV.",
+        "en": "… and {count} more: see the CSV export.",
+    },
+    "rules.state_pending": {
+        "fr": "en attente",
+        "en": "pending",
+    },
+    "rules.state_not_now": {
+        "fr": "« plus tard »",
+        "en": '"not now"',
+    },
+    "rules.state_accepted": {
+        "fr": "acceptée",
+        "en": "accepted",
+    },
+    "rules.export": {
+        "fr": "Exporter en CSV",
+        "en": "Export CSV",
+    },
+    "rules.export_sent": {
+        "fr": "C'est parti : le fichier CSV vous attend en message privé.",
+        "en": "Done: the CSV file is waiting for you in a direct message.",
+    },
+    "rules.export_failed": {
+        "fr": "Je n'ai pas pu vous envoyer le fichier ({error}). Réessayez dans un instant.",
+        "en": "I couldn't send you the file ({error}). Please try again in a moment.",
+    },
+    "rules.export_comment": {
+        "fr": "Export de la charte, version {version}.",
+        "en": "Charter export, version {version}.",
     },
 }
 

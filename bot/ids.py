@@ -16,6 +16,7 @@ class Action(StrEnum):
     CHARTER_ACCEPT = "charter_accept"
     CHARTER_NOT_NOW = "charter_not_now"
     CLAIM_NEWCOMER = "claim_newcomer"
+    CHARTER_EXPORT = "charter_export"
     JOIN_HOPES = "join_hopes"
     JOIN_INTERESTS = "join_interests"
     JOIN_INTRODUCE = "join_introduce"

@@ -62,4 +62,8 @@ def register(app: CercleApp) -> None:
 def visible_subcommands(app: CercleApp, settings: Settings, user_id: str) -> list[Any]:
     """Return the subcommands `user_id` may use, for the help list."""
     coordinator = is_coordinator(settings, user_id)
-    return [s for s in app.subcommands.all() if coordinator or not s.coordinators_only]
+    return [
+        sub.as_seen_by(coordinator=coordinator)
+        for sub in app.subcommands.all()
+        if coordinator or not sub.coordinators_only
+    ]

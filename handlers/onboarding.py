@@ -15,11 +15,13 @@ from bot import onboarding as flows
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
+from bot.csv_export import to_csv
 from bot.errors import PermissionDenied, UsageError
 from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.roles import is_coordinator
 from bot.ui import onboarding as ui
+from bot.ui.common import escape_mrkdwn
 from storage.charter import (
     HOPES_MAX_LENGTH,
     binding_version,
@@ -29,7 +31,8 @@ from storage.charter import (
     latest_acceptance,
 )
 from storage.members import get_member
-from storage.onboarding import active_interests, note_leave, note_not_now
+from storage.models import utcnow
+from storage.onboarding import active_interests, charter_overview, note_leave, note_not_now
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,36 @@ def _should_skip(db: Session, settings: Settings, user_id: str, bot_user_id: str
     if member is None:
         return False
     return member.is_bot or member.is_deleted or (member.is_guest and not settings.greet_guests)
+
+
+def charter_export_csv(db: Session, overview: list[Any]) -> str:
+    """Return the charter standing of every member as CSV."""
+    rows = []
+    for entry in overview:
+        member = get_member(db, entry.user_id)
+        rows.append(
+            [
+                entry.user_id,
+                member.display_name if member and member.display_name else "",
+                entry.status,
+                entry.accepted_version or "",
+                entry.accepted_at.isoformat() if entry.accepted_at else "",
+                entry.welcomed_at.isoformat() if entry.welcomed_at else "",
+                entry.reminders_sent,
+                entry.greeter_id or "",
+            ]
+        )
+    header = [
+        "user_id",
+        "name",
+        "status",
+        "accepted_version",
+        "accepted_at",
+        "welcomed_at",
+        "reminders_sent",
+        "greeter",
+    ]
+    return to_csv(header, rows)
 
 
 def _asks_join_questions(db: Session, settings: Settings, user_id: str) -> bool:
@@ -336,8 +369,17 @@ def register(app: CercleApp) -> None:
                 ui.build_charter_edit_modal(current_charter(call.db), call.language),
             )
             return None
+        if sub == "status":
+            if not is_coordinator(call.settings, call.user_id):
+                raise PermissionDenied()
+            return ui.build_charter_status_message(
+                charter_overview(call.db),
+                version=binding_version(call.db),
+                now=utcnow(),
+                language=call.language,
+            )
         if sub:
-            raise UsageError("rules.unknown", sub=sub[:30])
+            raise UsageError("rules.unknown", sub=escape_mrkdwn(sub[:30]))
         charter = current_charter(call.db)
         accepted = latest_acceptance(call.db, call.user_id)
         covered = accepted is not None and accepted.version >= binding_version(call.db)
@@ -351,7 +393,46 @@ def register(app: CercleApp) -> None:
             language=call.language,
         )
 
+    def handle_charter_export(
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: Any,
+        db: Session,
+    ) -> None:
+        ack()
+        settings: Settings = context["settings"]
+        language = context["language"]
+        user_id = body["user"]["id"]
+        # Checked at the click: the button may sit in an old or forwarded message.
+        if not is_coordinator(settings, user_id):
+            raise PermissionDenied()
+        version = binding_version(db)
+        content = charter_export_csv(db, charter_overview(db))
+        # The file is the answer to the coordinator's own click, so it goes out now.
+        try:
+            channel = client.conversations_open(users=user_id)["channel"]["id"]
+            client.files_upload_v2(
+                channel=channel,
+                content=content,
+                filename=f"charter-v{version}-{utcnow():%Y%m%d}.csv",
+                title=t("rules.export_comment", language, version=version),
+            )
+        except (SlackApiError, OSError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else "network"
+            respond(
+                text=t("rules.export_failed", language, error=reason),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        respond(
+            text=t("rules.export_sent", language), response_type="ephemeral", replace_original=False
+        )
+
     app.event("member_joined_channel")(handle_member_joined_channel)
+    app.action(Action.CHARTER_EXPORT.value)(handle_charter_export)
     app.event("member_left_channel")(handle_member_left_channel)
     app.event("team_join")(handle_team_join)
     app.action(Action.CHARTER_READ.value)(handle_charter_read)
@@ -363,6 +444,11 @@ def register(app: CercleApp) -> None:
     app.view(View.CHARTER_EDIT.value)(handle_charter_edit)
     app.subcommands.add(
         Subcommand(
-            name="rules", help_key="help.cmd.rules", handler=show_rules, usage="[history|edit]"
+            name="rules",
+            help_key="help.cmd.rules",
+            handler=show_rules,
+            usage="[history]",
+            coordinator_usage="[history|edit|status]",
+            coordinator_help_key="help.cmd.rules_admin",
         )
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.charter import has_accepted_current
-from storage.models import InterestTopic, Newcomer, utcnow
+from storage.charter import binding_version, has_accepted_current
+from storage.models import CharterAcceptance, InterestTopic, Newcomer, utcnow
 
 # Someone who leaves and comes back within this time is not welcomed again.
 REJOIN_GRACE = timedelta(days=30)
@@ -123,4 +123,57 @@ def pending_newcomers(db: Session) -> list[Newcomer]:
             .where(Newcomer.welcomed_at.is_not(None), Newcomer.left_at.is_(None))
             .order_by(Newcomer.welcomed_at)
         )
+    )
+
+
+@dataclass(frozen=True)
+class MemberCharterStatus:
+    """One member's standing with the charter in force."""
+
+    user_id: str
+    status: str  # "accepted", "pending" or "not_now"
+    accepted_version: int | None
+    accepted_at: datetime | None
+    welcomed_at: datetime | None
+    reminders_sent: int
+    greeter_id: str | None
+
+
+def charter_overview(db: Session) -> list[MemberCharterStatus]:
+    """Return every welcomed or accepting member's standing, pending ones first."""
+    binding = binding_version(db)
+    latest: dict[str, CharterAcceptance] = {}
+    for acceptance in db.scalars(select(CharterAcceptance).order_by(CharterAcceptance.version)):
+        latest[acceptance.user_id] = acceptance
+    newcomers = {n.user_id: n for n in db.scalars(select(Newcomer))}
+    statuses = []
+    for user_id in sorted(set(latest) | set(newcomers)):
+        newcomer = newcomers.get(user_id)
+        if newcomer is not None and newcomer.left_at is not None and user_id not in latest:
+            continue
+        accepted = latest.get(user_id)
+        if accepted is not None and accepted.version >= binding:
+            status = "accepted"
+        elif newcomer is not None and newcomer.not_now_at is not None:
+            status = "not_now"
+        else:
+            status = "pending"
+        statuses.append(
+            MemberCharterStatus(
+                user_id=user_id,
+                status=status,
+                accepted_version=accepted.version if accepted else None,
+                accepted_at=accepted.accepted_at if accepted else None,
+                welcomed_at=newcomer.welcomed_at if newcomer else None,
+                reminders_sent=newcomer.reminders_sent if newcomer else 0,
+                greeter_id=newcomer.greeter_id if newcomer else None,
+            )
+        )
+    order = {"pending": 0, "not_now": 1, "accepted": 2}
+    return sorted(
+        statuses,
+        key=lambda s: (
+            order[s.status],
+            s.welcomed_at or s.accepted_at or datetime.min.replace(tzinfo=UTC),
+        ),
     )

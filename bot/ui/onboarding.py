@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from bot.i18n import t
@@ -18,6 +19,7 @@ from bot.ui.common import (
 )
 from storage.charter import HOPES_MAX_LENGTH
 from storage.models import CharterVersion, InterestTopic
+from storage.onboarding import MemberCharterStatus
 
 MODAL_BLOCK_LIMIT = 100
 # Room kept in a modal for the notice, version line and truncation note.
@@ -483,3 +485,52 @@ def build_follow_up_report(
         lines = "\n".join(f"• <@{user}> ({error})" for user, error in unreachable[:100])
         blocks.append(section(f"{t('followup.unreachable', language)}\n{lines}"))
     return {"text": t("followup.title", language), "blocks": blocks}
+
+
+def build_charter_status_message(
+    overview: list[MemberCharterStatus], *, version: int, now: datetime, language: str
+) -> dict[str, Any]:
+    """Return the coordinators' view: counts, pending members, and the export button."""
+    counts = {status: 0 for status in ("accepted", "pending", "not_now")}
+    for entry in overview:
+        counts[entry.status] += 1
+    lines = []
+    for entry in overview:
+        if entry.status == "accepted":
+            continue
+        days = (now - entry.welcomed_at).days if entry.welcomed_at else None
+        lines.append(
+            t(
+                "rules.status_line",
+                language,
+                user=entry.user_id,
+                days="?" if days is None else days,
+                reminders=entry.reminders_sent,
+                state=t(f"rules.state_{entry.status}", language),
+            )
+        )
+    shown = lines[:40]
+    if len(lines) > len(shown):
+        shown.append(t("rules.status_more", language, count=len(lines) - len(shown)))
+    title = t("rules.status_title", language, version=version)
+    blocks: list[dict[str, Any]] = [
+        header(title),
+        section(
+            t(
+                "rules.status_counts",
+                language,
+                accepted=counts["accepted"],
+                pending=counts["pending"],
+                not_now=counts["not_now"],
+            )
+        ),
+    ]
+    if shown:
+        blocks.append(section("\n".join(shown)))
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [_button(t("rules.export", language), Action.CHARTER_EXPORT, str(version))],
+        }
+    )
+    return {"text": title, "blocks": blocks}
