@@ -363,6 +363,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Rien n'a changé par rapport à la version en vigueur.",
         "en": "Nothing changed compared with the version in force.",
     },
+    "edit.stale": {
+        "fr": "La charte est passée en version {version} depuis l'ouverture de ce formulaire. "
+        "Fermez-le et rouvrez `/cercle rules edit` pour partir de la dernière version.",
+        "en": "The charter moved to version {version} since this form was opened. Close it and "
+        "reopen `/cercle rules edit` to start from the latest version.",
+    },
     "edit.published": {
         "fr": ":memo: <@{author}> a publié la version {version} de la charte{reaccept}.",
         "en": ":memo: <@{author}> published version {version} of the charter{reaccept}.",
@@ -449,6 +455,78 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Export de la charte, version {version}.",
         "en": "Charter export, version {version}.",
     },
+    "help.cmd.purpose": {
+        "fr": "la raison d'être de la communauté",
+        "en": "what the community is for",
+    },
+    "help.cmd.purpose_admin": {
+        "fr": "la raison d'être de la communauté ; `edit` pour la réécrire",
+        "en": "what the community is for; `edit` to rewrite it",
+    },
+    "help.cmd.interests": {
+        "fr": "les centres d'intérêt proposés aux nouveaux membres",
+        "en": "the interests offered to newcomers",
+    },
+    "help.cmd.interests_admin": {
+        "fr": 'les centres d\'intérêt ; `add "Libellé" "Label"` pour en ajouter, '
+        "`remove clé` pour en retirer",
+        "en": 'the interests; `add "Libellé" "Label"` to add one, `remove key` to retire one',
+    },
+    "purpose.title": {
+        "fr": "Notre raison d'être",
+        "en": "What we are here for",
+    },
+    "purpose.edit_title": {
+        "fr": "Raison d'être",
+        "en": "Purpose",
+    },
+    "purpose.save": {
+        "fr": "Enregistrer",
+        "en": "Save",
+    },
+    "purpose.label_fr": {
+        "fr": "En français",
+        "en": "In French",
+    },
+    "purpose.label_en": {
+        "fr": "En anglais",
+        "en": "In English",
+    },
+    "purpose.required": {
+        "fr": "Écrivez la raison d'être dans les deux langues.",
+        "en": "Please write the purpose in both languages.",
+    },
+    "interests.title": {
+        "fr": "Centres d'intérêt",
+        "en": "Interests",
+    },
+    "interests.line": {
+        "fr": "• {label} (`{key}`)",
+        "en": "• {label} (`{key}`)",
+    },
+    "interests.none": {
+        "fr": "Aucun centre d'intérêt pour l'instant.",
+        "en": "No interests yet.",
+    },
+    "interests.added": {
+        "fr": "Ajouté : {label} (`{key}`).",
+        "en": "Added: {label} (`{key}`).",
+    },
+    "interests.removed": {
+        "fr": "Retiré : `{key}`. Les réponses déjà données le gardent.",
+        "en": "Retired: `{key}`. Answers already given keep it.",
+    },
+    "interests.unknown_key": {
+        "fr": "Aucun centre d'intérêt n'a la clé `{key}`. Tapez `/cercle interests` pour "
+        "voir les clés.",
+        "en": "No interest has the key `{key}`. Type `/cercle interests` to see the keys.",
+    },
+    "interests.usage": {
+        "fr": 'Usage : `/cercle interests add "Libellé en français" "English label"` ou '
+        "`/cercle interests remove clé` (75 caractères au plus par libellé).",
+        "en": 'Usage: `/cercle interests add "Libellé en français" "English label"` or '
+        "`/cercle interests remove key` (75 characters at most per label).",
+    },
 }
 
 
@@ -466,8 +544,8 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def t(key: str, language: str, **values: Any) -> str:
-    """Return the string `key` in `language` (falling back to English), filled with values."""
-    entry = CATALOG[key]
+def t(message_key: str, language: str, /, **values: Any) -> str:
+    """Return the string `message_key` in `language` (falling back to English), filled in."""
+    entry = CATALOG[message_key]
     template = entry.get(language) or entry["en"]
     return template.format(**values) if values else template

@@ -36,6 +36,8 @@ class Block(StrEnum):
     CHARTER_SUMMARY_FR = "charter_summary_fr"
     CHARTER_SUMMARY_EN = "charter_summary_en"
     CHARTER_REACCEPT = "charter_reaccept"
+    PURPOSE_FR = "purpose_fr"
+    PURPOSE_EN = "purpose_en"
 
 
 class View(StrEnum):
@@ -44,3 +46,4 @@ class View(StrEnum):
     CHARTER = "charter_modal"
     JOIN_QUESTIONS = "join_questions_modal"
     CHARTER_EDIT = "charter_edit_modal"
+    PURPOSE_EDIT = "purpose_edit_modal"

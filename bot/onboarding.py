@@ -23,6 +23,7 @@ from storage.charter import (
     publish_charter,
     record_acceptance,
 )
+from storage.community import PURPOSE, get_text
 from storage.guards import charter_pending_guard
 from storage.members import get_member
 from storage.models import CharterVersion, OutboxStatus, utcnow
@@ -41,6 +42,14 @@ from storage.outbox import (
     enqueue_update,
     find_row,
 )
+
+
+def community_purpose(db: Session, language: str) -> str:
+    """Return the community's purpose as coordinators wrote it, else the shipped one."""
+    edited = get_text(db, PURPOSE)
+    if edited is None:
+        return t("purpose.default", language)
+    return edited.text_fr if language == "fr" else edited.text_en
 
 
 def member_name(db: Session, user_id: str) -> str:
@@ -72,7 +81,7 @@ def welcome_newcomer(
         address=user_id,
         **ui.build_welcome_message(
             name=member_name(db, user_id),
-            purpose=t("purpose.default", language),
+            purpose=community_purpose(db, language),
             charter=charter,
             user_id=user_id,
             language=language,

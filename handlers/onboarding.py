@@ -17,6 +17,7 @@ from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
 from bot.csv_export import to_csv
 from bot.errors import PermissionDenied, UsageError
+from bot.forms import input_text, open_modal, selected_values, view_values
 from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.roles import is_coordinator
@@ -37,40 +38,17 @@ from storage.onboarding import active_interests, charter_overview, note_leave, n
 logger = logging.getLogger(__name__)
 
 
-def _open_modal(client: WebClient, trigger_id: str | None, view: dict[str, Any]) -> None:
-    """Open a modal; a stale trigger (the member waited too long) is only logged."""
-    if not trigger_id:
-        return
+def _private_metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        logger.warning("views.open failed: %s", error.response.get("error"))
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _private_version(view: dict[str, Any]) -> int | None:
-    try:
-        version = json.loads(view.get("private_metadata") or "{}").get("v")
-    except (ValueError, AttributeError):
-        return None
+    version = _private_metadata(view).get("v")
     return version if isinstance(version, int) else None
-
-
-def _state(view: dict[str, Any]) -> dict[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    return values if isinstance(values, dict) else {}
-
-
-def _input_text(values: dict[str, Any], block_id: str) -> str:
-    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
-    return str(element.get("value") or "").strip()
-
-
-def _selected(values: dict[str, Any], block_id: str) -> list[str]:
-    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
-    options = element.get("selected_options") or []
-    if element.get("selected_option"):
-        options = [element["selected_option"]]
-    return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value")]
 
 
 def _should_skip(db: Session, settings: Settings, user_id: str, bot_user_id: str | None) -> bool:
@@ -111,6 +89,18 @@ def charter_export_csv(db: Session, overview: list[Any]) -> str:
         "greeter",
     ]
     return to_csv(header, rows)
+
+
+def _still_acceptable(db: Session, version: int) -> bool:
+    """Tell whether accepting `version` still counts (no later version asked again)."""
+    return binding_version(db) <= version <= current_charter(db).version
+
+
+def _current_charter_modal(db: Session, language: str) -> dict[str, Any]:
+    """Return the modal of the charter in force, saying it changed since last seen."""
+    return ui.build_charter_modal(
+        current_charter(db), language, can_accept=True, notice=t("charter.newer_notice", language)
+    )
 
 
 def _asks_join_questions(db: Session, settings: Settings, user_id: str) -> bool:
@@ -161,7 +151,7 @@ def register(app: CercleApp) -> None:
             notice = t("charter.newer_notice", language)
         covered = has_accepted_current(db, body["user"]["id"])
         view = ui.build_charter_modal(charter, language, can_accept=not covered, notice=notice)
-        _open_modal(client, body.get("trigger_id"), view)
+        open_modal(client, body.get("trigger_id"), view)
 
     def handle_charter_accept(
         ack: Ack,
@@ -194,13 +184,9 @@ def register(app: CercleApp) -> None:
                 replace_original=False,
             )
             return
-        charter = current_charter(db)
-        if version < binding_version(db) or version > charter.version:
+        if not _still_acceptable(db, version):
             # The member saw a version that no longer counts: show the one in force.
-            view = ui.build_charter_modal(
-                charter, language, can_accept=True, notice=t("charter.newer_notice", language)
-            )
-            _open_modal(client, body.get("trigger_id"), view)
+            open_modal(client, body.get("trigger_id"), _current_charter_modal(db, language))
             return
         if not _asks_join_questions(db, settings, clicker):
             flows.accept_charter(
@@ -213,7 +199,7 @@ def register(app: CercleApp) -> None:
             language=language,
             required=settings.join_questions == "required",
         )
-        _open_modal(client, body.get("trigger_id"), view)
+        open_modal(client, body.get("trigger_id"), view)
 
     def handle_charter_not_now(
         ack: Ack,
@@ -242,6 +228,9 @@ def register(app: CercleApp) -> None:
         if has_accepted_current(db, user_id):
             ack()
             return
+        if not _still_acceptable(db, version):
+            ack(response_action="update", view=_current_charter_modal(db, context["language"]))
+            return
         if not _asks_join_questions(db, settings, user_id):
             flows.accept_charter(
                 db, settings, user_id=user_id, version=version, answers=flows.JoinAnswers()
@@ -263,8 +252,8 @@ def register(app: CercleApp) -> None:
     ) -> None:
         settings: Settings = context["settings"]
         language = context["language"]
-        values = _state(view)
-        hopes = _input_text(values, Block.JOIN_HOPES)
+        values = view_values(view)
+        hopes = input_text(values, Block.JOIN_HOPES)
         errors: dict[str, str] = {}
         if len(hopes) > HOPES_MAX_LENGTH:
             errors[Block.JOIN_HOPES] = t("join.hopes_too_long", language, max=HOPES_MAX_LENGTH)
@@ -274,10 +263,13 @@ def register(app: CercleApp) -> None:
             ack(response_action="errors", errors=errors)
             return
         version = _private_version(view) or current_charter(db).version
+        if not _still_acceptable(db, version):
+            ack(response_action="update", view=_current_charter_modal(db, language))
+            return
         answers = flows.JoinAnswers(
             hopes=hopes or None,
-            interests=tuple(_selected(values, Block.JOIN_INTERESTS)),
-            may_introduce=_selected(values, Block.JOIN_INTRODUCE) == ["yes"],
+            interests=tuple(selected_values(values, Block.JOIN_INTERESTS)),
+            may_introduce=selected_values(values, Block.JOIN_INTRODUCE) == ["yes"],
         )
         flows.accept_charter(
             db, settings, user_id=body["user"]["id"], version=version, answers=answers
@@ -316,26 +308,37 @@ def register(app: CercleApp) -> None:
         # Checked at submission, not only when the modal was opened.
         if not is_coordinator(settings, author):
             raise PermissionDenied()
-        values = _state(view)
-        texts = {
-            language: "\n\n".join(
-                part
-                for part in (
-                    _input_text(values, ui.edit_block_id(language, n))
-                    for n in range(1, ui.EDIT_PARTS + 1)
-                )
-                if part
-            )
-            for language in ("fr", "en")
-        }
-        summaries = {
-            "fr": _input_text(values, Block.CHARTER_SUMMARY_FR),
-            "en": _input_text(values, Block.CHARTER_SUMMARY_EN),
-        }
+        values = view_values(view)
+        layout = _private_metadata(view)
         current = current_charter(db)
+        if layout.get("v") != current.version:
+            # Someone published since this form was opened: saving it would silently
+            # undo their version.
+            ack(
+                response_action="errors",
+                errors={
+                    ui.edit_block_id("fr", 1): t(
+                        "edit.stale", context["language"], version=current.version
+                    )
+                },
+            )
+            return
+        texts = {}
+        for language in ("fr", "en"):
+            cut = layout.get(language) or {}
+            count = int(cut.get("parts") or ui.MAX_EDIT_PARTS)
+            parts = [
+                input_text(values, ui.edit_block_id(language, n), strip=False)
+                for n in range(1, min(count, ui.MAX_EDIT_PARTS) + 1)
+            ]
+            texts[language] = ui.join_parts(parts, list(cut.get("seps") or []))
+        summaries = {
+            "fr": input_text(values, Block.CHARTER_SUMMARY_FR),
+            "en": input_text(values, Block.CHARTER_SUMMARY_EN),
+        }
         if (
-            texts["fr"] == current.text_fr.strip()
-            and texts["en"] == current.text_en.strip()
+            texts["fr"] == current.text_fr
+            and texts["en"] == current.text_en
             and summaries["fr"] == current.summary_fr.strip()
             and summaries["en"] == current.summary_en.strip()
         ):
@@ -352,7 +355,7 @@ def register(app: CercleApp) -> None:
             text_en=texts["en"],
             summary_fr=summaries["fr"],
             summary_en=summaries["en"],
-            requires_reacceptance=_selected(values, Block.CHARTER_REACCEPT) == ["yes"],
+            requires_reacceptance=selected_values(values, Block.CHARTER_REACCEPT) == ["yes"],
         )
         ack()
 
@@ -363,7 +366,7 @@ def register(app: CercleApp) -> None:
         if sub == "edit":
             if not is_coordinator(call.settings, call.user_id):
                 raise PermissionDenied()
-            _open_modal(
+            open_modal(
                 call.client,
                 call.trigger_id,
                 ui.build_charter_edit_modal(current_charter(call.db), call.language),

@@ -215,3 +215,15 @@ class InterestTopic(Base):
     label_en: Mapped[str] = mapped_column(String(75))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class CommunityText(Base):
+    """A text coordinators edit, in both languages (the community's purpose, for one)."""
+
+    __tablename__ = "community_texts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text_fr: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -49,23 +49,51 @@ def parse_button_value(value: str | None) -> tuple[int, str] | None:
     return int(version), user_id
 
 
-def split_for_sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
-    """Cut `text` into chunks that fit a section, at paragraph or line breaks when possible."""
+def split_keeping_separators(
+    text: str, limit: int = SECTION_TEXT_LIMIT
+) -> tuple[list[str], list[str]]:
+    """Cut `text` into chunks of at most `limit` characters, and keep what was cut away.
+
+    Cuts fall at a paragraph break, else a line break, else a space. Joining
+    `chunks[0] + separators[0] + chunks[1] + ...` gives back `text` exactly, so a long
+    text can round-trip through several input boxes unchanged.
+    """
     chunks: list[str] = []
-    rest = text.strip()
+    separators: list[str] = []
+    rest = text
     while len(rest) > limit:
-        cut = rest.rfind("\n\n", 0, limit)
-        if cut <= 0:
-            cut = rest.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
+        cut = -1
+        for mark in ("\n\n", "\n", " "):
+            cut = rest.rfind(mark, 1, limit + 1)
+            if cut > 0:
+                break
         if cut <= 0:
             cut = limit
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
+        after = rest[cut:]
+        separator = after[: len(after) - len(after.lstrip())]
+        chunks.append(rest[:cut])
+        separators.append(separator)
+        rest = after[len(separator) :]
+    chunks.append(rest)
+    return chunks, separators
+
+
+def split_for_sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
+    """Cut `text` into chunks that fit a section, at paragraph or line breaks when possible."""
+    chunks, _ = split_keeping_separators(text.strip(), limit)
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def join_parts(parts: list[str], separators: list[str]) -> str:
+    """Rebuild a text split by `split_keeping_separators` (new parts joined by a blank line)."""
+    text = ""
+    for index, part in enumerate(parts):
+        if not part:
+            continue
+        if text:
+            text += separators[index - 1] if index - 1 < len(separators) else "\n\n"
+        text += part
+    return text
 
 
 def build_welcome_message(
@@ -352,12 +380,23 @@ def build_rules_message(
     }
 
 
-EDIT_PARTS = 3  # plain_text_input holds 3000 characters: long charters span parts
+# plain_text_input holds 3000 characters: a long charter spans several boxes, plus one
+# empty box to grow into; 2 languages x 45 boxes + summaries stay under 100 blocks.
+MAX_EDIT_PARTS = 45
 
 
 def edit_block_id(language: str, part: int) -> str:
     """Return the block id of part `part` (1-based) of the charter text in `language`."""
     return f"{Block.CHARTER_TEXT_FR if language == 'fr' else Block.CHARTER_TEXT_EN}_{part}"
+
+
+def edit_layout(charter: CharterVersion) -> dict[str, Any]:
+    """Return how the edit modal cuts each language's text: parts count and separators."""
+    layout: dict[str, Any] = {"v": charter.version}
+    for language in ("fr", "en"):
+        chunks, separators = split_keeping_separators(charter_text(charter, language))
+        layout[language] = {"parts": min(len(chunks) + 1, MAX_EDIT_PARTS), "seps": separators}
+    return layout
 
 
 def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str, Any]:
@@ -382,11 +421,13 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
             "element": element,
         }
 
+    layout = edit_layout(charter)
     blocks: list[dict[str, Any]] = []
     for text_language, label_key in (("fr", "edit.text_fr"), ("en", "edit.text_en")):
-        parts = split_for_sections(charter_text(charter, text_language))[:EDIT_PARTS]
-        for part in range(1, EDIT_PARTS + 1):
-            label = t(label_key, language) + (f" ({part}/{EDIT_PARTS})" if part > 1 else "")
+        parts, _ = split_keeping_separators(charter_text(charter, text_language))
+        count = layout[text_language]["parts"]
+        for part in range(1, count + 1):
+            label = t(label_key, language) + (f" ({part}/{count})" if count > 1 else "")
             value = parts[part - 1] if part <= len(parts) else ""
             blocks.append(
                 text_input(
@@ -397,24 +438,13 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
                     max_length=SECTION_TEXT_LIMIT,
                 )
             )
-    blocks.append(
-        text_input(
-            Block.CHARTER_SUMMARY_FR,
-            t("edit.summary_fr", language),
-            charter.summary_fr,
-            optional=False,
-            max_length=1000,
+    for block_id, label_key, value in (
+        (Block.CHARTER_SUMMARY_FR, "edit.summary_fr", charter.summary_fr),
+        (Block.CHARTER_SUMMARY_EN, "edit.summary_en", charter.summary_en),
+    ):
+        blocks.append(
+            text_input(block_id, t(label_key, language), value, optional=False, max_length=1000)
         )
-    )
-    blocks.append(
-        text_input(
-            Block.CHARTER_SUMMARY_EN,
-            t("edit.summary_en", language),
-            charter.summary_en,
-            optional=False,
-            max_length=1000,
-        )
-    )
     blocks.append(
         {
             "type": "input",
@@ -431,13 +461,18 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
             },
         }
     )
+    # The layout lets the submission rebuild each text exactly; a layout too large for
+    # private_metadata (thousands of cuts) falls back to blank-line joins.
+    metadata = json.dumps(layout)
+    if len(metadata) > 3000:
+        metadata = json.dumps({"v": charter.version})
     return {
         "type": "modal",
         "callback_id": View.CHARTER_EDIT,
         "title": plain(t("edit.title", language), limit=24),
         "submit": plain(t("edit.submit", language), limit=24),
         "close": plain(t("common.close", language), limit=24),
-        "private_metadata": json.dumps({"v": charter.version}),
+        "private_metadata": metadata,
         "blocks": blocks,
     }
 

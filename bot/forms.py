@@ -1,0 +1,43 @@
+"""Reading what members submit in modals, and opening modals, the same way everywhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
+
+
+def open_modal(client: WebClient, trigger_id: str | None, view: dict[str, Any]) -> None:
+    """Open a modal; a stale trigger (the member waited too long) is only logged."""
+    if not trigger_id:
+        return
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+
+
+def view_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Return a submitted view's `state.values` (empty if absent or malformed)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return values if isinstance(values, dict) else {}
+
+
+def input_text(values: dict[str, Any], block_id: str, *, strip: bool = True) -> str:
+    """Return the text typed in the input block `block_id` ("" if none), stripped by default."""
+    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
+    text = str(element.get("value") or "")
+    return text.strip() if strip else text
+
+
+def selected_values(values: dict[str, Any], block_id: str) -> list[str]:
+    """Return the option values chosen in the select, radio or checkbox block `block_id`."""
+    element = next(iter((values.get(block_id) or {}).values()), {}) or {}
+    options = element.get("selected_options") or []
+    if element.get("selected_option"):
+        options = [element["selected_option"]]
+    return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value")]
