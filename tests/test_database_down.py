@@ -47,3 +47,21 @@ def test_slash_command_gets_a_clear_ephemeral_message(broken_bot):
     assert delivery.json["response_type"] == "ephemeral"
     # Without the member cache the community's default language (fr) is used.
     assert "souci passager" in delivery.json["text"]
+
+
+def test_health_check_says_503(request, standin):
+    """GET /healthz answers 503 while the database is unreachable."""
+    import urllib.error
+    import urllib.request
+
+    settings = make_settings(standin, UNREACHABLE["postgresql"])
+    runtime = build_runtime(settings, migrate=False, host="127.0.0.1")
+    assert runtime.server is not None
+    runtime.server.start_in_thread()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"{runtime.server.url}/healthz", timeout=10)
+        assert answer.value.code == 503
+    finally:
+        runtime.server.close()
+        runtime.engine.dispose()
