@@ -46,6 +46,10 @@ class Settings:
     # Charter follow-ups: a reminder every `reminder_days` days, at most `reminder_count`.
     reminder_days: int = 3
     reminder_count: int = 2
+    # Courtesy policy for nudges: working hours in each member's own time zone ("off" to
+    # nudge at any hour) and the most nudges one member gets in seven days.
+    working_hours: str = "09:00-18:00"
+    weekly_nudge_cap: int = 2
 
     @property
     def socket_mode(self) -> bool:
@@ -172,6 +176,15 @@ def load_settings(
         "CERCLE_REMINDER_COUNT", get("CERCLE_REMINDER_COUNT", "2"), 0, 10
     )
 
+    working_hours = get("CERCLE_WORKING_HOURS", "09:00-18:00")
+    if not re.match(r"^(off|\d{1,2}:\d{2}-\d{1,2}:\d{2})$", working_hours.lower()):
+        raise SettingsError(
+            f"CERCLE_WORKING_HOURS must look like 09:00-18:00, or be off; got {working_hours!r}"
+        )
+    weekly_nudge_cap = _int_in_range(
+        "CERCLE_WEEKLY_NUDGE_CAP", get("CERCLE_WEEKLY_NUDGE_CAP", "2"), 0, 50
+    )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -190,6 +203,8 @@ def load_settings(
         join_questions=join_questions,
         reminder_days=reminder_days,
         reminder_count=reminder_count,
+        working_hours=working_hours.lower(),
+        weekly_nudge_cap=weekly_nudge_cap,
     )
 
 

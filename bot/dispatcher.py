@@ -72,6 +72,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from bot.courtesy import CourtesyPolicy
 from storage.db import transaction
 from storage.guards import still_wanted
 from storage.models import (
@@ -81,7 +82,7 @@ from storage.models import (
     OutboxStatus,
     utcnow,
 )
-from storage.outbox import INVITE, POST_MESSAGE, UPDATE_MESSAGE
+from storage.outbox import INVITE, NUDGE_KIND, POST_MESSAGE, UPDATE_MESSAGE
 
 logger = logging.getLogger(__name__)
 _CLIENT_LOGGER = logging.getLogger(f"{__name__}.web")
@@ -373,8 +374,14 @@ class Dispatcher:
         max_outage_attempts: int = 30,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
+        courtesy: CourtesyPolicy | None = None,
+        courtesy_clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """Prepare a dispatcher; nothing runs until `start()` or `run_once()`."""
+        """Prepare a dispatcher; nothing runs until `start()` or `run_once()`.
+
+        `courtesy` decides, at claim time, whether each nudge may go out now; the
+        clock it reads can be replaced (tests play Monday morning or Saturday night).
+        """
         if workers < 1:
             raise ValueError("workers must be at least 1")
         if request_timeout <= 0:
@@ -382,6 +389,8 @@ class Dispatcher:
         if stale_after <= heartbeat_interval:
             raise ValueError("stale_after must be longer than heartbeat_interval")
         self._factory = session_factory
+        self.courtesy = courtesy
+        self._courtesy_clock = courtesy_clock
         # A private copy: we must own every retry (a hidden retry of chat.postMessage is a
         # duplicate) and the timeout the reconcile rule relies on, whatever the caller's
         # client does for its own calls.
@@ -676,6 +685,7 @@ class Dispatcher:
                 )
                 rows = list(db.scalars(select(row).where(row.id.in_(ids)).order_by(row.id)))
                 rows = self._drop_unwanted(db, rows)
+                rows = self._apply_courtesy(db, rows)
                 ids = [r.id for r in rows]
                 targets = self._targets(db, {r.target_key for r in rows if r.target_key})
                 dms = self._known_dms(
@@ -700,6 +710,33 @@ class Dispatcher:
                 ]
             self._inflight.update(ids)
         return claims
+
+    def _apply_courtesy(self, db: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Hold back or drop claimed nudges the courtesy policy does not allow right now."""
+        if self.courtesy is None:
+            return rows
+        now = self._courtesy_clock()
+        kept = []
+        for claimed in rows:
+            if claimed.kind != NUDGE_KIND:
+                kept.append(claimed)
+                continue
+            category = str((claimed.payload or {}).get("nudge_category") or "reminders")
+            decision = self.courtesy.decide(db, user_id=claimed.address, category=category, now=now)
+            if decision.action == "send":
+                kept.append(claimed)
+            elif decision.action == "drop":
+                claimed.status = OutboxStatus.SUPERSEDED
+                claimed.last_error = f"courtesy: {decision.reason}"
+            else:
+                # Not an attempt: the row simply waits, and does not hold back the
+                # member's other messages meanwhile (see `_eligible`).
+                claimed.status = OutboxStatus.PENDING
+                claimed.attempts = max(0, claimed.attempts - 1)
+                claimed.claimed_by = None
+                claimed.next_attempt_at = decision.until or now
+                claimed.last_error = f"courtesy: {decision.reason}"
+        return kept
 
     @staticmethod
     def _drop_unwanted(db: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:

@@ -527,6 +527,75 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": 'Usage: `/cercle interests add "Libellé en français" "English label"` or '
         "`/cercle interests remove key` (75 characters at most per label).",
     },
+    "help.cmd.nudges": {
+        "fr": "vos rappels : les voir ; `off reminders|toolbox|all` ou `on …` pour les régler",
+        "en": "your nudges: see them; `off reminders|toolbox|all` or `on …` to change them",
+    },
+    "help.cmd.snooze": {
+        "fr": "mettre les rappels en pause, par exemple `2w` (deux semaines) ou `10d` ; `off` "
+        "pour reprendre",
+        "en": "pause nudges, for example `2w` (two weeks) or `10d`; `off` to resume",
+    },
+    "nudges.title": {
+        "fr": "Vos rappels",
+        "en": "Your nudges",
+    },
+    "nudges.category.reminders": {
+        "fr": "Rappels (charte, sondages)",
+        "en": "Reminders (charter, polls)",
+    },
+    "nudges.category.toolbox": {
+        "fr": "Suggestions de la boîte à outils",
+        "en": "Toolbox suggestions",
+    },
+    "nudges.line": {
+        "fr": "• {category} : *{state}*",
+        "en": "• {category}: *{state}*",
+    },
+    "nudges.on": {
+        "fr": "activés",
+        "en": "on",
+    },
+    "nudges.off": {
+        "fr": "désactivés",
+        "en": "off",
+    },
+    "nudges.snoozed": {
+        "fr": ":zzz: En pause jusqu'au {date}.",
+        "en": ":zzz: Paused until {date}.",
+    },
+    "nudges.rules": {
+        "fr": "Cercle ne vous relance qu'en semaine, de {start} à {end} à votre heure, et {cap} "
+        "fois par semaine au plus. Les réponses à vos actions ne sont jamais retardées.",
+        "en": "Cercle only nudges you on weekdays, {start} to {end} your time, and {cap} times "
+        "a week at most. Answers to what you do are never delayed.",
+    },
+    "nudges.rules_any_time": {
+        "fr": "Cercle vous relance {cap} fois par semaine au plus. Les réponses à vos actions "
+        "ne sont jamais retardées.",
+        "en": "Cercle nudges you {cap} times a week at most. Answers to what you do are never "
+        "delayed.",
+    },
+    "nudges.usage": {
+        "fr": "Usage : `/cercle nudges off reminders`, `/cercle nudges off toolbox`, "
+        "`/cercle nudges off all`, ou `on` à la place de `off`.",
+        "en": "Usage: `/cercle nudges off reminders`, `/cercle nudges off toolbox`, "
+        "`/cercle nudges off all`, or `on` instead of `off`.",
+    },
+    "snooze.usage": {
+        "fr": "Usage : `/cercle snooze 2w` (semaines), `/cercle snooze 10d` (jours), jusqu'à "
+        "26 semaines ; `/cercle snooze off` pour reprendre.",
+        "en": "Usage: `/cercle snooze 2w` (weeks), `/cercle snooze 10d` (days), up to 26 "
+        "weeks; `/cercle snooze off` to resume.",
+    },
+    "snooze.done": {
+        "fr": ":zzz: C'est noté : pas de rappel jusqu'au {date}. Bonnes vacances !",
+        "en": ":zzz: Done: no nudges until {date}. Enjoy the break!",
+    },
+    "snooze.ended": {
+        "fr": "Les rappels reprennent. Content de vous revoir !",
+        "en": "Nudges are back on. Good to have you back!",
+    },
 }
 
 

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.courtesy import next_working_moment
 from bot.i18n import normalize_language, t
 from bot.ui import onboarding as ui
 from storage.charter import (
@@ -255,7 +254,7 @@ def publish_new_charter(
             db,
             key=f"reaccept:{user_id}:v{charter.version}",
             address=user_id,
-            kind="nudge",
+            nudge_category="reminders",
             **ui.build_reacceptance_message(
                 name=member_name(db, user_id), charter=charter, user_id=user_id, language=language
             ),
@@ -318,9 +317,7 @@ def follow_up_newcomers(
         if newcomer.reminders_sent < settings.reminder_count:
             if now >= newcomer.welcomed_at + interval * (newcomer.reminders_sent + 1):
                 newcomer.reminders_sent += 1
-                _queue_reminder(
-                    db, settings, newcomer.user_id, charter, newcomer.reminders_sent, now
-                )
+                _queue_reminder(db, settings, newcomer.user_id, charter, newcomer.reminders_sent)
                 reminded.append(newcomer.user_id)
         elif newcomer.escalated_at is None and now >= newcomer.welcomed_at + interval * (
             settings.reminder_count + 1
@@ -348,18 +345,14 @@ def _queue_reminder(
     user_id: str,
     charter: CharterVersion,
     number: int,
-    now: datetime,
 ) -> None:
-    member = get_member(db, user_id)
+    """Queue reminder `number`: a nudge, so it waits for the member's working hours."""
     enqueue_message(
         db,
         key=f"reminder:{user_id}:v{charter.version}:{number}",
         address=user_id,
-        kind="nudge",
+        nudge_category="reminders",
         guard=charter_pending_guard(user_id),
-        not_before=next_working_moment(
-            now, member.timezone if member else None, fallback=settings.timezone
-        ),
         **ui.build_reminder_message(
             name=member_name(db, user_id),
             charter=charter,

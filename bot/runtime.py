@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import CercleApp, create_app, make_web_client
 from bot.config import Settings
+from bot.courtesy import policy_from_settings
 from bot.dispatcher import Dispatcher
 from bot.server import HttpServer
 from scheduled.jobs import dispose_engines, register_fixed_jobs
@@ -79,9 +80,8 @@ def build_runtime(
     session_factory = make_session_factory(engine)
     client = make_web_client(settings)
     app = create_app(settings, session_factory=session_factory, client=client)
-    dispatcher = Dispatcher(
-        session_factory, make_web_client(settings), **(dispatcher_options or {})
-    )
+    options = {"courtesy": policy_from_settings(settings), **(dispatcher_options or {})}
+    dispatcher = Dispatcher(session_factory, make_web_client(settings), **options)
     app.set_on_commit(dispatcher.wake)
     server = (
         HttpServer(

@@ -10,12 +10,22 @@ if TYPE_CHECKING:
 
 def register_all(app: CercleApp) -> None:
     """Register every feature's listeners and subcommands on `app`."""
-    from handlers import commands, community, conversations, help, home, onboarding, status
+    from handlers import (
+        commands,
+        community,
+        conversations,
+        help,
+        home,
+        nudges,
+        onboarding,
+        status,
+    )
 
     # Subcommands first: the /cercle router and the help list read the registry.
     help.register(app)
     onboarding.register(app)
     community.register(app)
+    nudges.register(app)
     status.register(app)
     commands.register(app)
     conversations.register(app)

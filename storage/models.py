@@ -227,3 +227,14 @@ class CommunityText(Base):
     text_en: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MemberPreference(Base):
+    """How a member wants to be nudged: snoozed until a date, categories turned off."""
+
+    __tablename__ = "member_preferences"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column()
+    nudges_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,6 +19,8 @@ from storage.models import OutboxMessage, OutboxStatus, utcnow
 POST_MESSAGE = "chat.postMessage"
 UPDATE_MESSAGE = "chat.update"
 INVITE = "conversations.invite"
+# Rows of this kind are nudges: the courtesy policy decides when (and whether) they go.
+NUDGE_KIND = "nudge"
 
 
 def _insert_once(db: Session, values: dict[str, Any]) -> bool:
@@ -63,6 +65,7 @@ def enqueue_message(
     thread_ts: str | None = None,
     not_before: datetime | None = None,
     guard: dict[str, Any] | None = None,
+    nudge_category: str | None = None,
 ) -> bool:
     """Queue a chat.postMessage to a channel id or a user id (a DM); True if newly queued.
 
@@ -77,6 +80,10 @@ def enqueue_message(
         payload["thread_ts"] = thread_ts
     if guard:
         payload["guard"] = guard  # see storage.guards: checked again when sending
+    if nudge_category:
+        # A nudge to a member (address = their user id): the courtesy policy applies.
+        payload["nudge_category"] = nudge_category
+        kind = NUDGE_KIND
     return _insert_once(
         db,
         {

@@ -136,6 +136,9 @@ def make_settings(standin: SlackStandIn, database_url: str, **overrides: Any) ->
         admins=("U0ALICE",),
         language="fr",
         log_level="WARNING",
+        # Nudges at any hour, so tests do not depend on when they run; the courtesy
+        # tests turn working hours on with a controlled clock.
+        working_hours="off",
     )
     return replace(settings, **overrides)
 
