@@ -596,6 +596,123 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Les rappels reprennent. Content de vous revoir !",
         "en": "Nudges are back on. Good to have you back!",
     },
+    "help.cmd.toolbox": {
+        "fr": "la boîte à outils de la communauté ; ajoutez un mot ou un tag pour chercher",
+        "en": "the community's toolbox; add a word or a tag to search",
+    },
+    "help.cmd.toolbox_admin": {
+        "fr": "la boîte à outils ; un mot ou un tag pour chercher, `add` pour ajouter un outil",
+        "en": "the toolbox; a word or a tag to search, `add` to add a tool",
+    },
+    "toolbox.title": {
+        "fr": "Boîte à outils",
+        "en": "Toolbox",
+    },
+    "toolbox.title_search": {
+        "fr": "Boîte à outils : « {query} »",
+        "en": 'Toolbox: "{query}"',
+    },
+    "toolbox.count": {
+        "fr": "{first}–{last} sur {total} outil(s)",
+        "en": "{first}–{last} of {total} tool(s)",
+    },
+    "toolbox.empty": {
+        "fr": "Aucun outil ne correspond. Essayez un autre mot, ou `/cercle toolbox` pour "
+        "tout voir.",
+        "en": "No tool matches. Try another word, or `/cercle toolbox` to see everything.",
+    },
+    "toolbox.open": {
+        "fr": "Ouvrir",
+        "en": "Open",
+    },
+    "toolbox.details": {
+        "fr": "Détails",
+        "en": "Details",
+    },
+    "toolbox.edit": {
+        "fr": "Modifier",
+        "en": "Edit",
+    },
+    "toolbox.previous": {
+        "fr": "← Précédents",
+        "en": "← Previous",
+    },
+    "toolbox.next": {
+        "fr": "Suivants →",
+        "en": "Next →",
+    },
+    "toolbox.tags": {
+        "fr": "Tags : {tags}",
+        "en": "Tags: {tags}",
+    },
+    "toolbox.language": {
+        "fr": "en {language}",
+        "en": "in {language}",
+    },
+    "toolbox.language.fr": {
+        "fr": "français",
+        "en": "French",
+    },
+    "toolbox.language.en": {
+        "fr": "anglais",
+        "en": "English",
+    },
+    "toolbox.modal_add": {
+        "fr": "Ajouter un outil",
+        "en": "Add a tool",
+    },
+    "toolbox.modal_edit": {
+        "fr": "Modifier l'outil",
+        "en": "Edit the tool",
+    },
+    "toolbox.save": {
+        "fr": "Enregistrer",
+        "en": "Save",
+    },
+    "toolbox.field_title": {
+        "fr": "Titre",
+        "en": "Title",
+    },
+    "toolbox.field_url": {
+        "fr": "Lien (facultatif)",
+        "en": "Link (optional)",
+    },
+    "toolbox.field_description": {
+        "fr": "Description : à quoi sert-il ?",
+        "en": "Description: what is it for?",
+    },
+    "toolbox.field_tags": {
+        "fr": "Tags, séparés par des virgules",
+        "en": "Tags, separated by commas",
+    },
+    "toolbox.field_language": {
+        "fr": "Langue de l'outil",
+        "en": "The tool's language",
+    },
+    "toolbox.field_retire": {
+        "fr": "Retirer cet outil de la boîte",
+        "en": "Retire this tool from the toolbox",
+    },
+    "toolbox.title_required": {
+        "fr": "Donnez un titre à l'outil.",
+        "en": "Give the tool a title.",
+    },
+    "toolbox.bad_url": {
+        "fr": "Le lien doit commencer par https:// ou http://.",
+        "en": "The link must start with https:// or http://.",
+    },
+    "toolbox.bad_tags": {
+        "fr": "10 tags au plus, de 30 caractères au plus chacun.",
+        "en": "10 tags at most, 30 characters at most each.",
+    },
+    "toolbox.no_link": {
+        "fr": "*{title}*\n{description}",
+        "en": "*{title}*\n{description}",
+    },
+    "toolbox.unknown_item": {
+        "fr": "Cet outil n'existe plus dans la boîte à outils.",
+        "en": "This tool is no longer in the toolbox.",
+    },
 }
 
 

@@ -19,12 +19,14 @@ def register_all(app: CercleApp) -> None:
         nudges,
         onboarding,
         status,
+        toolbox,
     )
 
     # Subcommands first: the /cercle router and the help list read the registry.
     help.register(app)
     onboarding.register(app)
     community.register(app)
+    toolbox.register(app)
     nudges.register(app)
     status.register(app)
     commands.register(app)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Alembic names constraints from this convention, so migrations stay identical on
@@ -238,3 +248,36 @@ class MemberPreference(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column()
     nudges_off: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ToolboxItem(Base):
+    """One tool of the community's shared toolbox."""
+
+    __tablename__ = "toolbox_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Stable key for bulk import and export: re-importing a file updates, never duplicates.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(150))
+    url: Mapped[str | None] = mapped_column(String(3000))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    author_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column()
+    # When the weekly post last featured it: the least recently featured goes next.
+    last_featured_at: Mapped[datetime | None] = mapped_column()
+
+
+class ToolboxVisit(Base):
+    """A member opened a toolbox item (metadata only: who, which, when)."""
+
+    __tablename__ = "toolbox_visits"
+    __table_args__ = (Index("ix_toolbox_visits_user_time", "user_id", "visited_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("toolbox_items.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    visited_at: Mapped[datetime] = mapped_column(default=utcnow)

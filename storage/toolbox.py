@@ -1,0 +1,120 @@
+"""The toolbox: items coordinators maintain and visits members make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.community import topic_key
+from storage.models import ToolboxItem, ToolboxVisit, utcnow
+
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    """What a coordinator types for an item."""
+
+    title: str
+    url: str | None
+    description: str
+    tags: tuple[str, ...]
+    language: str
+
+
+def get_item(db: Session, item_id: int) -> ToolboxItem | None:
+    """Return the item with id `item_id`, if any."""
+    return db.get(ToolboxItem, item_id)
+
+
+def search_items(
+    db: Session, words: str, *, language: str, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[list[ToolboxItem], int]:
+    """Return one page of active items matching `words` (a tag or words of the text), and
+    how many match in all; items in `language` come first."""
+    conditions = [ToolboxItem.retired_at.is_(None)]
+    for word in words.lower().split()[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        conditions.append(
+            or_(
+                func.lower(ToolboxItem.title).like(pattern),
+                func.lower(ToolboxItem.description).like(pattern),
+                # Tags are a JSON list; matching its text form finds a tag by name.
+                func.lower(cast(ToolboxItem.tags, Text)).like(pattern),
+            )
+        )
+    total = int(db.scalar(select(func.count()).select_from(ToolboxItem).where(*conditions)) or 0)
+    items = list(
+        db.scalars(
+            select(ToolboxItem)
+            .where(*conditions)
+            .order_by(
+                case((ToolboxItem.language == language, 0), else_=1),
+                func.lower(ToolboxItem.title),
+                ToolboxItem.id,
+            )
+            .offset(max(0, offset))
+            .limit(limit)
+        )
+    )
+    return items, total
+
+
+def _unique_key(db: Session, title: str) -> str:
+    base = topic_key(title)[:56]
+    key, suffix = base, 2
+    while db.scalar(select(ToolboxItem.id).where(ToolboxItem.key == key)) is not None:
+        key, suffix = f"{base}-{suffix}", suffix + 1
+    return key
+
+
+def add_item(db: Session, fields: ItemFields, *, author_id: str) -> ToolboxItem:
+    """Create an item from what a coordinator typed."""
+    now = utcnow()
+    item = ToolboxItem(
+        key=_unique_key(db, fields.title),
+        title=fields.title,
+        url=fields.url,
+        description=fields.description,
+        tags=list(fields.tags),
+        language=fields.language,
+        author_id=author_id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(item)
+    db.flush()
+    return item
+
+
+def update_item(db: Session, item: ToolboxItem, fields: ItemFields, *, retire: bool) -> None:
+    """Apply a coordinator's edit (and retire or bring back the item)."""
+    item.title = fields.title
+    item.url = fields.url
+    item.description = fields.description
+    item.tags = list(fields.tags)
+    item.language = fields.language
+    item.updated_at = utcnow()
+    item.retired_at = (item.retired_at or utcnow()) if retire else None
+
+
+def record_visit(
+    db: Session, *, item_id: int, user_id: str, now: datetime | None = None
+) -> ToolboxVisit:
+    """Record that `user_id` opened item `item_id`."""
+    visit = ToolboxVisit(item_id=item_id, user_id=user_id, visited_at=now or utcnow())
+    db.add(visit)
+    return visit
+
+
+def visit_count(db: Session, item_id: int) -> int:
+    """Return how many times the item was opened."""
+    return int(
+        db.scalar(
+            select(func.count()).select_from(ToolboxVisit).where(ToolboxVisit.item_id == item_id)
+        )
+        or 0
+    )
