@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, SettingsError, load_settings, require_slack_credentials
 from bot.logs import configure_logging
+from bot.toolbox_cli import add_toolbox_parser
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
 
     commands.add_parser("status", help="show the delivery queue").set_defaults(func=cmd_status)
+    add_toolbox_parser(commands)
 
     demo = commands.add_parser("demo", help="play the demo against the local Slack stand-in")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary folder")

@@ -50,6 +50,8 @@ class Settings:
     # nudge at any hour) and the most nudges one member gets in seven days.
     working_hours: str = "09:00-18:00"
     weekly_nudge_cap: int = 2
+    # A member who opened no toolbox item for this many days gets a suggestion.
+    toolbox_quiet_days: int = 21
 
     @property
     def socket_mode(self) -> bool:
@@ -185,6 +187,10 @@ def load_settings(
         "CERCLE_WEEKLY_NUDGE_CAP", get("CERCLE_WEEKLY_NUDGE_CAP", "2"), 0, 50
     )
 
+    toolbox_quiet_days = _int_in_range(
+        "CERCLE_TOOLBOX_QUIET_DAYS", get("CERCLE_TOOLBOX_QUIET_DAYS", "21"), 1, 365
+    )
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -205,6 +211,7 @@ def load_settings(
         reminder_count=reminder_count,
         working_hours=working_hours.lower(),
         weekly_nudge_cap=weekly_nudge_cap,
+        toolbox_quiet_days=toolbox_quiet_days,
     )
 
 

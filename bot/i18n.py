@@ -713,6 +713,87 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Cet outil n'existe plus dans la boîte à outils.",
         "en": "This tool is no longer in the toolbox.",
     },
+    "weekly.header": {
+        "fr": "L'outil de la semaine",
+        "en": "This week's tool",
+    },
+    "weekly.see_all": {
+        "fr": "Toute la boîte à outils",
+        "en": "The whole toolbox",
+    },
+    "weekly.context": {
+        "fr": ":toolbox: Chaque semaine, un outil de notre boîte à outils commune. Pensez à y "
+        "revenir régulièrement !",
+        "en": ":toolbox: Every week, one tool from our shared toolbox. Remember to come back "
+        "to it regularly!",
+    },
+    "nudge.toolbox": {
+        "fr": "Bonjour {name} ! Un outil que vous n'avez pas encore ouvert : {title}",
+        "en": "Hello {name}! A tool you haven't opened yet: {title}",
+    },
+    "nudge.toolbox_why": {
+        "fr": "Une suggestion de Cercle, en semaine et deux fois par semaine au plus. "
+        "`/cercle nudges off toolbox` pour ne plus en recevoir.",
+        "en": "A suggestion from Cercle, on weekdays and twice a week at most. "
+        "`/cercle nudges off toolbox` to stop them.",
+    },
+    "help.cmd.schedule": {
+        "fr": "les rendez-vous de Cercle : `set nom weekly mon 09:30`, `pause nom`, `resume nom` "
+        "(coordination)",
+        "en": "Cercle's schedules: `set name weekly mon 09:30`, `pause name`, `resume name` "
+        "(coordinators)",
+    },
+    "schedule.title": {
+        "fr": "Les rendez-vous de Cercle",
+        "en": "Cercle's schedules",
+    },
+    "schedule.line": {
+        "fr": "• `{name}` — {what} : *{when}*{paused}",
+        "en": "• `{name}` — {what}: *{when}*{paused}",
+    },
+    "schedule.paused": {
+        "fr": " (en pause)",
+        "en": " (paused)",
+    },
+    "schedule.what.weekly_tool": {
+        "fr": "l'outil de la semaine dans le canal",
+        "en": "this week's tool in the channel",
+    },
+    "schedule.what.toolbox_nudges": {
+        "fr": "suggestions d'outils aux membres silencieux",
+        "en": "tool suggestions to quiet members",
+    },
+    "schedule.when.weekly": {
+        "fr": "chaque {day} à {time}",
+        "en": "every {day} at {time}",
+    },
+    "schedule.when.daily": {
+        "fr": "chaque jour à {time}",
+        "en": "every day at {time}",
+    },
+    "schedule.when.weekdays": {
+        "fr": "du lundi au vendredi à {time}",
+        "en": "Monday to Friday at {time}",
+    },
+    "schedule.zone": {
+        "fr": "Heures de {zone}. Les changements s'appliquent dans la minute, sans redémarrage.",
+        "en": "Times in {zone}. Changes apply within a minute, without a restart.",
+    },
+    "schedule.usage": {
+        "fr": "Usage : `/cercle schedule set weekly_tool weekly mon 09:30` (ou `daily 10:00`, "
+        "`weekdays 10:00`), `/cercle schedule pause weekly_tool`, `/cercle schedule resume "
+        "weekly_tool`. Noms : {names}.",
+        "en": "Usage: `/cercle schedule set weekly_tool weekly mon 09:30` (or `daily 10:00`, "
+        "`weekdays 10:00`), `/cercle schedule pause weekly_tool`, `/cercle schedule resume "
+        "weekly_tool`. Names: {names}.",
+    },
+    "day.mon": {"fr": "lundi", "en": "Monday"},
+    "day.tue": {"fr": "mardi", "en": "Tuesday"},
+    "day.wed": {"fr": "mercredi", "en": "Wednesday"},
+    "day.thu": {"fr": "jeudi", "en": "Thursday"},
+    "day.fri": {"fr": "vendredi", "en": "Friday"},
+    "day.sat": {"fr": "samedi", "en": "Saturday"},
+    "day.sun": {"fr": "dimanche", "en": "Sunday"},
 }
 
 

@@ -18,6 +18,7 @@ class Action(StrEnum):
     CLAIM_NEWCOMER = "claim_newcomer"
     CHARTER_EXPORT = "charter_export"
     TOOLBOX_OPEN = "toolbox_open"
+    TOOLBOX_BROWSE = "toolbox_browse"
     TOOLBOX_EDIT = "toolbox_edit"
     TOOLBOX_PAGE_PREVIOUS = "toolbox_page_previous"
     TOOLBOX_PAGE_NEXT = "toolbox_page_next"

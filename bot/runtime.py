@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from bot.config import Settings
 from bot.courtesy import policy_from_settings
 from bot.dispatcher import Dispatcher
 from bot.server import HttpServer
-from scheduled.jobs import dispose_engines, register_fixed_jobs
+from scheduled.jobs import dispose_engines, register_fixed_jobs, sync_schedules
 from scheduled.leader import SchedulerLeader
 from scheduled.scheduler import SchedulerService
 from storage.db import make_engine, make_session_factory, upgrade_database
@@ -35,6 +36,7 @@ class Runtime:
     dispatcher: Dispatcher
     server: HttpServer | None = None
     leader: SchedulerLeader | None = None
+    scheduler_service: SchedulerService | None = None
     _started: bool = field(default=False, repr=False)
 
     def mark_dispatcher_started(self) -> None:
@@ -91,15 +93,27 @@ def build_runtime(
         else None
     )
     leader = None
+    scheduler_service = None
     if run_scheduler:
-        scheduler_service = SchedulerService(
-            settings.database_url, lambda scheduler: register_fixed_jobs(scheduler, settings)
-        )
+
+        def configure(scheduler: BackgroundScheduler) -> None:
+            register_fixed_jobs(scheduler, settings)
+            sync_schedules()  # coordinators' schedules run from the first minute
+
+        scheduler_service = SchedulerService(settings.database_url, configure)
         leader = SchedulerLeader(
             settings.database_url,
             on_elected=scheduler_service.start,
             on_deposed=scheduler_service.stop,
         )
     return Runtime(
-        settings, engine, session_factory, client, app, dispatcher, server, leader=leader
+        settings,
+        engine,
+        session_factory,
+        client,
+        app,
+        dispatcher,
+        server,
+        leader=leader,
+        scheduler_service=scheduler_service if run_scheduler else None,
     )

@@ -18,6 +18,7 @@ def register_all(app: CercleApp) -> None:
         home,
         nudges,
         onboarding,
+        schedule,
         status,
         toolbox,
     )
@@ -28,6 +29,7 @@ def register_all(app: CercleApp) -> None:
     community.register(app)
     toolbox.register(app)
     nudges.register(app)
+    schedule.register(app)
     status.register(app)
     commands.register(app)
     conversations.register(app)

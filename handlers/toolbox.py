@@ -190,7 +190,21 @@ def register(app: CercleApp) -> None:
             update_item(db, item, fields, retire=retire)
         ack()
 
+    def handle_browse(
+        ack: Ack, body: dict[str, Any], respond: Respond, context: Any, db: Session
+    ) -> None:
+        ack()
+        page = toolbox_page(
+            db,
+            query="",
+            offset=0,
+            language=context["language"],
+            can_edit=is_coordinator(context["settings"], body["user"]["id"]),
+        )
+        respond(replace_original=False, response_type="ephemeral", **page)
+
     app.action(Action.TOOLBOX_OPEN.value)(handle_open)
+    app.action(Action.TOOLBOX_BROWSE.value)(handle_browse)
     app.action(Action.TOOLBOX_PAGE_PREVIOUS.value)(handle_page)
     app.action(Action.TOOLBOX_PAGE_NEXT.value)(handle_page)
     app.action(Action.TOOLBOX_EDIT.value)(handle_edit)

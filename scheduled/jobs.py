@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 FIXED_JOB_PREFIX = "fixed:"
 PURGE_PROCESSED_EVENTS_JOB_ID = f"{FIXED_JOB_PREFIX}purge_processed_events"
 FOLLOW_UP_NEWCOMERS_JOB_ID = f"{FIXED_JOB_PREFIX}follow_up_newcomers"
+SYNC_SCHEDULES_JOB_ID = f"{FIXED_JOB_PREFIX}sync_schedules"
 
 # Slack redelivers an event for a few hours at most; a month of dedupe keys is ample and
 # still lets someone look up what the bot received recently.
@@ -117,6 +119,71 @@ def follow_up_newcomers() -> int:
     return len(report.reminded)
 
 
+def post_weekly_tool() -> int | None:
+    """Queue this week's tool in the community channel; return the item id."""
+    from bot.toolbox import post_weekly_tool as post
+
+    with transaction(_job_sessions()) as db:
+        return post(db, _job_settings())
+
+
+def plan_toolbox_nudges() -> int:
+    """Queue personal tool suggestions for members quiet in the toolbox; return how many."""
+    from bot.toolbox import plan_toolbox_nudges as plan
+
+    settings = _job_settings()
+    with transaction(_job_sessions()) as db:
+        planned = plan(db, settings, quiet_days=settings.toolbox_quiet_days)
+    logger.info("toolbox suggestions: %d queued for %d members", planned.queued, planned.considered)
+    return planned.queued
+
+
+# Jobs whose schedule coordinators set (`/cercle schedule`), by schedule name.
+SCHEDULED_JOBS: dict[str, Callable[[], Any]] = {
+    "weekly_tool": post_weekly_tool,
+    "toolbox_nudges": plan_toolbox_nudges,
+}
+SCHEDULED_JOB_PREFIX = "schedule:"
+
+# The scheduler this process runs while it leads; the sync job reads it.
+_scheduler: BaseScheduler | None = None
+
+
+def sync_schedules() -> int:
+    """Bring the running scheduler in line with the schedules stored in the database.
+
+    Coordinators change schedules in whichever process answers them; the leader picks
+    the change up here within a minute, without a restart. Returns the jobs changed.
+    """
+    from storage.schedules import current_schedules
+
+    scheduler, settings = _scheduler, _job_settings()
+    if scheduler is None:
+        return 0
+    with transaction(_job_sessions()) as db:
+        schedules = current_schedules(db)
+    changed = 0
+    for spec in schedules:
+        job_id = f"{SCHEDULED_JOB_PREFIX}{spec.name}"
+        existing = scheduler.get_job(job_id)
+        if spec.paused:
+            if existing is not None:
+                scheduler.remove_job(job_id)
+                changed += 1
+            continue
+        trigger = cron(spec.days, spec.hour, spec.minute, settings.timezone)
+        if existing is None or str(existing.trigger) != str(trigger):
+            scheduler.add_job(
+                SCHEDULED_JOBS[spec.name],
+                trigger=trigger,
+                id=job_id,
+                name=spec.name,
+                replace_existing=True,
+            )
+            changed += 1
+    return changed
+
+
 @dataclass(frozen=True)
 class FixedJob:
     """A job every Cercle runs, under an id that never changes."""
@@ -139,6 +206,11 @@ def fixed_jobs(settings: Settings) -> list[FixedJob]:
             kwargs={"keep_days": PROCESSED_EVENTS_KEEP_DAYS},
         ),
         FixedJob(
+            id=SYNC_SCHEDULES_JOB_ID,
+            func=sync_schedules,
+            trigger=IntervalTrigger(minutes=1),
+        ),
+        FixedJob(
             id=FOLLOW_UP_NEWCOMERS_JOB_ID,
             func=follow_up_newcomers,
             # Hourly: a reminder is due some day at some hour; its delivery then waits
@@ -150,7 +222,9 @@ def fixed_jobs(settings: Settings) -> list[FixedJob]:
 
 def register_fixed_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
     """Add or refresh every fixed job, and drop fixed jobs no longer in the registry."""
+    global _scheduler
     use_settings(settings)
+    _scheduler = scheduler
     wanted = fixed_jobs(settings)
     for job in wanted:
         # replace_existing: each election re-registers, so the stored job takes the code's

@@ -80,8 +80,9 @@ def record_acceptance(
             may_introduce=may_introduce,
         )
         .on_conflict_do_nothing(index_elements=["user_id", "version"])
+        .returning(CharterAcceptance.id)
     )
-    return bool(db.execute(statement).rowcount)
+    return db.execute(statement).first() is not None
 
 
 def publish_charter(
@@ -125,3 +126,17 @@ def members_to_reask(db: Session, version: int) -> list[str]:
     return list(
         db.scalars(select(latest.c.user_id).where(latest.c.v < version).order_by(latest.c.user_id))
     )
+
+
+def signatories_interests(db: Session) -> dict[str, list[str]]:
+    """Return every member who ever accepted the charter, with their latest interests."""
+    interests: dict[str, list[str]] = {}
+    for user_id, chosen in db.execute(
+        select(CharterAcceptance.user_id, CharterAcceptance.interests).order_by(
+            CharterAcceptance.version
+        )
+    ):
+        # Later versions come last; a re-acceptance without answers keeps earlier ones.
+        if chosen or user_id not in interests:
+            interests[user_id] = list(chosen or [])
+    return interests

@@ -21,5 +21,6 @@ def record_event_once(db: Session, *, event_id: str, event_type: str) -> bool:
         insert(ProcessedEvent)
         .values(event_id=event_id[:64], event_type=event_type[:64], received_at=utcnow())
         .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(ProcessedEvent.event_id)
     )
-    return bool(db.execute(statement).rowcount)
+    return db.execute(statement).first() is not None

@@ -281,3 +281,18 @@ class ToolboxVisit(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("toolbox_items.id"), index=True)
     user_id: Mapped[str] = mapped_column(String(32))
     visited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Schedule(Base):
+    """When a recurring job runs, as coordinators set it (the database is the truth)."""
+
+    __tablename__ = "schedules"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "mon", "mon-fri", "*" and so on, as cron's day_of_week.
+    days: Mapped[str] = mapped_column(String(32))
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(default=False)
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

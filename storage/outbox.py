@@ -34,9 +34,10 @@ def _insert_once(db: Session, values: dict[str, Any]) -> bool:
         insert(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        # RETURNING rather than rowcount: drivers report -1 for some multi-row paths.
+        .returning(OutboxMessage.id)
     )
-    result = db.execute(statement)
-    return bool(result.rowcount)
+    return db.execute(statement).first() is not None
 
 
 def _supersede_older(db: Session, coalesce_key: str, newer_key: str) -> None:
@@ -100,6 +101,54 @@ def enqueue_message(
             "created_at": utcnow(),
         },
     )
+
+
+def enqueue_many_messages(db: Session, messages: list[dict[str, Any]]) -> int:
+    """Queue many chat.postMessage rows in a few statements; return how many were new.
+
+    Each dict has `key`, `address`, `text` and optionally `blocks` and `nudge_category`.
+    One multi-row INSERT ... ON CONFLICT DO NOTHING per batch keeps a fan-out to
+    thousands of members to a handful of round trips, and stays idempotent.
+    """
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = []
+    for message in messages:
+        payload: dict[str, Any] = {"text": message["text"]}
+        if message.get("blocks"):
+            payload["blocks"] = message["blocks"]
+        kind = "message"
+        if message.get("nudge_category"):
+            payload["nudge_category"] = message["nudge_category"]
+            kind = NUDGE_KIND
+        rows.append(
+            {
+                "idempotency_key": message["key"],
+                "kind": kind,
+                "method": POST_MESSAGE,
+                "address": message["address"],
+                "target_key": None,
+                "coalesce_key": None,
+                "payload": payload,
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "in_doubt": False,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = 0
+    for start in range(0, len(rows), 1000):
+        statement = (
+            insert(OutboxMessage)
+            .values(rows[start : start + 1000])
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxMessage.id)
+        )
+        created += len(db.execute(statement).all())
+    return created
 
 
 def enqueue_update(

@@ -118,3 +118,54 @@ def visit_count(db: Session, item_id: int) -> int:
         )
         or 0
     )
+
+
+def next_featured_item(db: Session) -> ToolboxItem | None:
+    """Return the active item least recently featured (never featured first; ties: most visited)."""
+    visits = (
+        select(ToolboxVisit.item_id, func.count().label("visits"))
+        .group_by(ToolboxVisit.item_id)
+        .subquery()
+    )
+    return db.scalar(
+        select(ToolboxItem)
+        .outerjoin(visits, visits.c.item_id == ToolboxItem.id)
+        .where(ToolboxItem.retired_at.is_(None))
+        .order_by(
+            ToolboxItem.last_featured_at.is_not(None),
+            ToolboxItem.last_featured_at,
+            func.coalesce(visits.c.visits, 0).desc(),
+            ToolboxItem.id,
+        )
+        .limit(1)
+    )
+
+
+def last_visits(db: Session) -> dict[str, datetime]:
+    """Return each member's latest toolbox visit (members who never visited are absent)."""
+    # One grouped scan rather than an IN list: it stays one query for 10,000 members.
+    rows = db.execute(
+        select(ToolboxVisit.user_id, func.max(ToolboxVisit.visited_at)).group_by(
+            ToolboxVisit.user_id
+        )
+    ).all()
+    return {user_id: moment for user_id, moment in rows if moment is not None}
+
+
+def opened_items(db: Session) -> dict[str, set[int]]:
+    """Return, for each member, the ids of the items they ever opened."""
+    opened: dict[str, set[int]] = {}
+    for user_id, item_id in db.execute(
+        select(ToolboxVisit.user_id, ToolboxVisit.item_id).distinct()
+    ):
+        opened.setdefault(user_id, set()).add(item_id)
+    return opened
+
+
+def active_items(db: Session) -> list[ToolboxItem]:
+    """Return every active item, oldest first."""
+    return list(
+        db.scalars(
+            select(ToolboxItem).where(ToolboxItem.retired_at.is_(None)).order_by(ToolboxItem.id)
+        )
+    )

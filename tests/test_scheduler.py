@@ -20,6 +20,7 @@ from scheduled.jobs import (
     FIXED_JOB_PREFIX,
     FOLLOW_UP_NEWCOMERS_JOB_ID,
     PURGE_PROCESSED_EVENTS_JOB_ID,
+    SYNC_SCHEDULES_JOB_ID,
     fixed_jobs,
     purge_processed_events,
     register_fixed_jobs,
@@ -172,6 +173,7 @@ def test_retired_fixed_jobs_are_removed_but_other_jobs_kept(database_url, schedu
     assert sorted(job.id for job in scheduler.get_jobs()) == [
         FOLLOW_UP_NEWCOMERS_JOB_ID,
         PURGE_PROCESSED_EVENTS_JOB_ID,
+        SYNC_SCHEDULES_JOB_ID,
         "poll:42:close",
     ]
 

@@ -205,3 +205,60 @@ def build_item_modal(item: ToolboxItem | None, language: str) -> dict[str, Any]:
         "private_metadata": json.dumps({"item": item.id if item else None}),
         "blocks": blocks,
     }
+
+
+def _why_it_matters(item: ToolboxItem) -> str:
+    """Return the first sentence of the description: the one line on why it matters."""
+    description = (item.description or "").strip()
+    for end in (". ", ".\n", "! ", "? "):
+        cut = description.find(end)
+        if 0 < cut < 300:
+            return description[: cut + 1]
+    return description[:300]
+
+
+def build_weekly_tool_post(item: ToolboxItem, language: str) -> dict[str, Any]:
+    """Return "this week's tool" for the community channel."""
+    title = t("weekly.header", language)
+    lines = [f"*{escape_mrkdwn(item.title)}*"]
+    why = _why_it_matters(item)
+    if why:
+        lines.append(escape_mrkdwn(why))
+    return {
+        "text": f"{title} : {item.title}" if language == "fr" else f"{title}: {item.title}",
+        "blocks": [
+            header(title),
+            section("\n".join(lines)),
+            {
+                "type": "actions",
+                "elements": [
+                    open_button(item, language),
+                    _button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
+                ],
+            },
+            context(t("weekly.context", language)),
+        ],
+    }
+
+
+def build_toolbox_nudge(item: ToolboxItem, *, name: str, language: str) -> dict[str, Any]:
+    """Return the personal suggestion of a tool the member has never opened."""
+    text = t("nudge.toolbox", language, name=name, title=item.title)
+    lines = [t("nudge.toolbox", language, name=name, title=f"*{escape_mrkdwn(item.title)}*")]
+    why = _why_it_matters(item)
+    if why:
+        lines.append(escape_mrkdwn(why))
+    return {
+        "text": text,
+        "blocks": [
+            section("\n".join(lines)),
+            {
+                "type": "actions",
+                "elements": [
+                    open_button(item, language),
+                    _button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
+                ],
+            },
+            context(t("nudge.toolbox_why", language)),
+        ],
+    }
