@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,28 @@ NAMES = {
 CHANNELS = {"C0COMMUNITY": "#communaute-assistantes", "C0COORD": "#coordination"}
 
 
+# The demo's clock for the courtesy policy, so scenes about working hours play the same
+# whenever the demo runs: a Tuesday afternoon by default (every member is at work).
+TUESDAY_AFTERNOON = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+SATURDAY_NIGHT = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 5, tzinfo=UTC)
+
+
+class DemoClock:
+    """A settable clock the dispatcher's courtesy policy reads."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock."""
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        """Return the current demo time."""
+        return self.moment
+
+
 class Demo:
     """One scripted run: the stand-in, the bot, and a transcript printer."""
 
@@ -43,7 +66,9 @@ class Demo:
         standin: SlackStandIn,
         player: SlackPlayer,
         out: Callable[[str], None],
+        clock: DemoClock,
     ) -> None:
+        self.clock = clock
         self.runtime = runtime
         self.standin = standin
         self.player = player
@@ -100,6 +125,10 @@ class Demo:
                     return
             time.sleep(0.1)
         raise RuntimeError(f"outbox row {key} was not delivered within {timeout} s")
+
+    def dm_channel(self, user_id: str) -> str:
+        """Return the id of Cercle's DM channel with `user_id`."""
+        return self.wait_for_dm(user_id)["channel"]
 
     def show_modal(self, who: str, view: dict[str, Any], *, max_lines: int = 40) -> None:
         """Print a modal as `who` sees it, cut after `max_lines` lines."""
@@ -188,8 +217,9 @@ def play(demo: Demo) -> None:
     )
 
     play_onboarding(demo)
+    play_toolbox(demo)
 
-    demo.scene("12. Alice checks the delivery queue")
+    demo.scene("16. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")
 
 
@@ -329,6 +359,70 @@ def play_onboarding(demo: Demo) -> None:
     demo.command("U0DIANE", "rules")
 
 
+def play_toolbox(demo: Demo) -> None:
+    """The weekly tool, a visit, and personal suggestions under the courtesy policy."""
+    from bot.ids import Action
+    from scheduled import jobs
+    from storage.charter import record_acceptance
+    from storage.db import transaction
+    from storage.toolbox import visit_count
+
+    standin = demo.standin
+    demo.scene("12. Monday 09:30: this week's tool in the community channel")
+    demo.out("(the scheduler's weekly job runs; coordinators can move it with /cercle schedule)")
+    jobs.post_weekly_tool()
+    demo.runtime.dispatcher.wake()
+    post = demo.wait_for_message(
+        "C0COMMUNITY", lambda m: "outil de la semaine" in str(m.get("blocks"))
+    )
+    demo.show(post)
+
+    demo.scene("13. Bob opens it, and the visit is counted")
+    open_button = next(
+        element
+        for block in post["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == Action.TOOLBOX_OPEN
+    )
+    demo.out(f"Bob clicks [{open_button['text']['text']}]")
+    demo.player.block_action(
+        "U0BOB",
+        Action.TOOLBOX_OPEN,
+        value=open_button["value"],
+        channel_id="C0COMMUNITY",
+        message=post,
+    )
+    with transaction(demo.runtime.session_factory) as db:
+        visits = visit_count(db, int(open_button["value"]))
+    demo.out(f"Visits recorded for this tool: {visits}")
+    demo.command("U0BOB", "toolbox charte")
+
+    demo.scene("14. Bob goes on holiday; Diane has not opened a tool for weeks")
+    with transaction(demo.runtime.session_factory) as db:
+        record_acceptance(db, user_id="U0BOB", version=2)  # Bob joined long ago
+    demo.command("U0BOB", "snooze 2w")
+    bob_before = len(standin.dm_messages("U0BOB"))
+    diane_before = len(standin.dm_messages("U0DIANE"))
+    demo.clock.set(SATURDAY_NIGHT)
+    demo.out("Saturday 22:00 in Paris: the suggestions job runs")
+    jobs.plan_toolbox_nudges()
+    demo.runtime.dispatcher.wake()
+    time.sleep(0.5)  # let the dispatcher weigh both suggestions
+    waiting = len(standin.dm_messages("U0DIANE")) - diane_before
+    demo.out(f"New DMs for Diane: {waiting} (her suggestion waits for her working hours)")
+
+    demo.scene("15. Monday 09:05 in Paris: Diane's suggestion arrives; Bob gets none")
+    demo.clock.set(MONDAY_MORNING)
+    suggestion = demo.wait_for_message(
+        demo.dm_channel("U0DIANE"), lambda m: "pas encore ouvert" in m.get("text", "")
+    )
+    demo.show(suggestion)
+    bob_new = len(standin.dm_messages("U0BOB")) - bob_before
+    demo.out(f"New DMs for Bob: {bob_new} (he is snoozed, so his suggestion was dropped)")
+    demo.command("U0DIANE", "nudges")
+
+
 def welcome_key(demo: Demo, user_id: str) -> str:
     """Return the outbox key of the welcome DM sent to `user_id`."""
     from storage.db import transaction
@@ -356,7 +450,12 @@ def run_demo(*, keep: bool = False, out: Callable[[str], None] = print) -> int:
         admins=("U0ALICE",),
         log_level="WARNING",
     )
-    runtime = build_runtime(settings, host="127.0.0.1", dispatcher_options={"poll_interval": 0.1})
+    clock = DemoClock(TUESDAY_AFTERNOON)
+    runtime = build_runtime(
+        settings,
+        host="127.0.0.1",
+        dispatcher_options={"poll_interval": 0.1, "courtesy_clock": clock},
+    )
     try:
         runtime.start()
         assert runtime.server is not None
@@ -364,7 +463,7 @@ def run_demo(*, keep: bool = False, out: Callable[[str], None] = print) -> int:
             f"{runtime.server.url}/slack/events", settings.slack_signing_secret, standin
         )
         out("Cercle demo — the real bot, a local stand-in for Slack, SQLite in " + str(folder))
-        play(Demo(runtime, standin, player, out))
+        play(Demo(runtime, standin, player, out, clock))
         out("\nDemo finished: every scene behaved as Slack users would see it.")
         return 0
     except Exception as error:  # noqa: BLE001 - the demo reports, it does not crash

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 EXIT_OK = 0
@@ -97,6 +97,13 @@ def _with_database(work: Callable[[Session], str], *, doing: str) -> int:
     try:
         with transaction(make_session_factory(engine)) as db:
             line = work(db)
+    except IntegrityError:
+        # Another import or a coordinator created one of the same keys meanwhile.
+        print(
+            "cercle: the toolbox changed during the import; nothing was imported, try again",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     except SQLAlchemyError as error:
         print(
             f"cercle: cannot {doing} the toolbox at {_safe_url(settings.database_url)} "

@@ -15,7 +15,6 @@ from bot import onboarding as flows
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
-from bot.csv_export import to_csv
 from bot.errors import PermissionDenied, UsageError
 from bot.forms import input_text, open_modal, selected_values, view_values
 from bot.i18n import t
@@ -31,6 +30,7 @@ from storage.charter import (
     has_accepted_current,
     latest_acceptance,
 )
+from storage.csv_export import to_csv
 from storage.members import get_member
 from storage.models import utcnow
 from storage.onboarding import active_interests, charter_overview, note_leave, note_not_now

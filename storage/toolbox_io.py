@@ -28,7 +28,7 @@ from sqlalchemy import JSON, Integer, String, Text, column, delete, insert, sele
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from bot.csv_export import safe_cell, to_csv
+from storage.csv_export import safe_cell, to_csv
 from storage.models import UTCDateTime, utcnow
 
 STARTER_FILE = Path(__file__).parent / "defaults" / "toolbox.yaml"
@@ -47,6 +47,7 @@ TAG_SEPARATOR = ";"
 _KEY = re.compile(r"[a-z0-9-]+")
 # A tag is one word: letters (accents included, for French), digits and dashes.
 _TAG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 _TRUE = {"true", "yes", "on", "1", "oui", "vrai"}
 _FALSE = {"false", "no", "off", "0", "non", "faux"}
 _YAML_NULL = "tag:yaml.org,2002:null"
@@ -166,9 +167,11 @@ def _read_yaml(
         line = mark.line + 1 if mark is not None else 1
         problems.append(f"{path}:{line}: syntax: {error.problem or error.context}")
         return []
-    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
-        position = getattr(error, "position", 0)
-        problems.append(f"{path}:{text[:position].count(chr(10)) + 1}: syntax: {error}")
+    except yaml.reader.ReaderError as error:
+        # A control character YAML refuses; its message spans lines, so rephrase it.
+        line = text[: error.position].count("\n") + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        problems.append(f"{path}:{line}: syntax: character U+{code:04X} is not allowed")
         return []
     if root is None:
         problems.append(f"{path}:1: file: empty; expected a list of items")
@@ -373,8 +376,9 @@ def _validate(where: str, raw: Mapping[str, RawValue], problems: list[str]) -> I
             kind = value.description if isinstance(value, _Shape) else "a list"
             problem(field, f"expected text, got {kind}")
             return ""
-        # Files from Windows or spreadsheets may use CR LF; store one kind of line end.
-        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        # Store one kind of line end, whatever the file used: CR LF from Windows and
+        # spreadsheets, or the Unicode separators YAML also reads as line breaks.
+        return _LINE_BREAKS.sub("\n", value).strip()
 
     key = text("key")
     if not key:

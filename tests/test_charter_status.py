@@ -6,8 +6,8 @@ import csv
 import io
 
 from bot import onboarding as flows
-from bot.csv_export import safe_cell, to_csv
 from bot.ids import Action
+from storage.csv_export import safe_cell, to_csv
 
 
 def test_csv_is_rfc4180_and_formula_safe():

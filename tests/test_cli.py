@@ -58,4 +58,9 @@ def test_demo_plays_every_scene_and_exits_zero(tmp_path):
     assert "Accueil pris en charge par @Alice" in out
     assert "Souhaitons la bienvenue à @Diane" in out
     assert "Vous avez accepté la charte (version 2)" in out
+    assert "== L'outil de la semaine ==" in out
+    assert "Visits recorded for this tool: 1" in out
+    assert "New DMs for Diane: 0" in out
+    assert "Un outil que vous n'avez pas encore ouvert" in out
+    assert "New DMs for Bob: 0" in out
     assert "Demo finished" in out

@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.toolbox_cli import add_toolbox_parser
@@ -29,6 +32,8 @@ from storage.toolbox_io import (
     ImportReport,
     ItemSpec,
     ToolboxFileError,
+    _render_csv,
+    _render_yaml,
     export_items,
     import_items,
     parse_file,
@@ -299,6 +304,7 @@ def test_yaml_syntax_error_gives_its_line(tmp_path):
             "- {key: a, title: A, language: en}\n\n- {key: a, title: B, language: fr}\n",
             ":3: key: 'a' is already used by the item at line 1",
         ),
+        ("bell.yaml", "- key: a\n  title: \x07\n", ":2: syntax: character U+0007 is not allowed"),
         ("map.yaml", "tools:\n  - {key: a}\n", ":1: file: expected a list of items"),
         ("empty.yaml", "", ":1: file: empty"),
         ("scalar.yaml", "- just text\n", ":1: item: expected fields"),
@@ -375,6 +381,38 @@ def test_yaml_export_round_trip_is_all_skipped(factory, tmp_path):
         assert import_items(db, parse_file(path)) == ImportReport(skipped=STARTER_COUNT + 4)
 
 
+_ANY_CHAR = st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\n'=+-@\",;:#| ")
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    title=st.text(_ANY_CHAR.filter(lambda c: c != "\n"), min_size=1, max_size=150),
+    description=st.text(_ANY_CHAR, max_size=300),
+)
+def test_any_text_survives_export_and_import_exactly(tmp_path, title, description):
+    """Whatever a member typed comes back identical, so a re-import is all skipped."""
+    try:
+        [spec] = parse_file(
+            _write(
+                tmp_path / "in.yaml",
+                yaml.safe_dump(
+                    [{"key": "k", "title": title, "language": "en", "description": description}]
+                ),
+            )
+        )
+    except ToolboxFileError:
+        return  # e.g. a title of spaces only: refused, fine
+    for suffix, render, encoding in (
+        (".yaml", _render_yaml, "utf-8"),
+        (".csv", _render_csv, "utf-8-sig"),
+    ):
+        path = tmp_path / f"out{suffix}"
+        path.write_bytes(render([spec]).encode(encoding))
+        assert parse_file(path) == [spec]
+
+
 # --- The command line ----------------------------------------------------------------------
 
 
@@ -447,3 +485,20 @@ def test_cli_export_mistakes_exit_2(cli_env, tmp_path, capsys):
     assert _run("export", str(tmp_path / "no-such-folder" / "out.csv")) == 2
     err = capsys.readouterr().err
     assert err.startswith("cercle: cannot write ") and "No such file or directory" in err
+
+
+def test_cli_key_created_meanwhile_exits_1_and_says_to_retry(
+    cli_env, tmp_path, capsys, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    import storage.toolbox_io
+
+    def clash(db, items, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(storage.toolbox_io, "import_items", clash)
+    assert _run("import", str(_write(tmp_path / "ok.yaml", FIRST_YAML))) == 1
+    assert capsys.readouterr().err == (
+        "cercle: the toolbox changed during the import; nothing was imported, try again\n"
+    )
