@@ -182,3 +182,37 @@ def test_the_leader_applies_schedule_changes_without_restart(bot):
     bot.player.slash_command("U0ALICE", "schedule pause weekly_tool")
     jobs.sync_schedules()
     assert scheduler.get_job("schedule:weekly_tool") is None
+
+
+def test_two_processes_posting_the_same_week_post_once(bot):
+    """Two leaders racing (a failover mid-run) still queue one weekly post."""
+    import threading
+
+    _retire_starter_items(bot)
+    _tool(bot, "Delta")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=5)
+            with bot.db() as db:
+                flows.post_weekly_tool(db, bot.settings, now=MONDAY_0930_PARIS)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    week = "2026-W49"
+    assert bot.query(lambda db: find_row(db, f"weekly-tool:{week}")) is not None
+    bot.runtime.dispatcher.wake()
+    bot.wait_until(
+        lambda: [m for m in bot.standin.messages("C0COMMUNITY") if "Delta" in m["text"]],
+        what="weekly post",
+    )
+    posts = [m for m in bot.standin.messages("C0COMMUNITY") if "Delta" in m["text"]]
+    assert len(posts) == 1
