@@ -37,5 +37,7 @@ def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Bolt logs whole payloads at DEBUG; they may hold what members typed.
+    # APScheduler logs every run of every job at INFO (the schedule sync runs each minute).
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(level)))
