@@ -5,7 +5,8 @@ messages (answers to what a member just did) never pass through here. For a nudg
 dispatcher asks `CourtesyPolicy.decide` in the transaction that claims it:
 
 - turned off by the member (that category or all): dropped;
-- member snoozed (vacation): dropped, so no pile of nudges greets them on return;
+- member snoozed (vacation): suggestions are dropped, so no pile greets them on return;
+  reminders of something asked of them wait until the snooze ends;
 - outside working hours in the member's **own** time zone: deferred to the next start;
 - weekly cap reached: deferred until the oldest nudge of the week is seven days old.
 """
@@ -102,6 +103,10 @@ class CourtesyPolicy:
             if "all" in off or category in off:
                 return Decision("drop", reason=f"nudges off: {category}")
             if preferences.snoozed_until is not None and now < preferences.snoozed_until:
+                if category == "reminders":
+                    # Something is asked of the member (accept the new rules, answer a
+                    # survey): it waits for their return instead of being lost.
+                    return Decision("defer", until=preferences.snoozed_until, reason="snoozed")
                 return Decision("drop", reason="snoozed")
         if self.working_hours is not None:
             member = get_member(db, user_id)

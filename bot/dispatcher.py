@@ -391,6 +391,7 @@ class Dispatcher:
         self._factory = session_factory
         self.courtesy = courtesy
         self._courtesy_clock = courtesy_clock
+        self._held_back = False
         # A private copy: we must own every retry (a hidden retry of chat.postMessage is a
         # duplicate) and the timeout the reconcile rule relies on, whatever the caller's
         # client does for its own calls.
@@ -519,6 +520,7 @@ class Dispatcher:
             # Cleared before claiming: a wake-up during the claim makes the wait below
             # return at once instead of being lost.
             self._wake.clear()
+            self._held_back = False
             try:
                 claims = self._claim(free)
             except Exception:  # noqa: BLE001 - keep the thread alive through DB outages
@@ -530,7 +532,9 @@ class Dispatcher:
                 self._slots.release()
             for claim in claims:
                 self._queue.put(claim)
-            if len(claims) < free:
+            # Rows held back by the courtesy policy left the batch short; more may be due
+            # right behind them, so claim again at once rather than after a poll interval.
+            if len(claims) < free and not self._held_back:
                 self._wake.wait(self._idle_wait())
 
     def _idle_wait(self) -> float:
@@ -718,14 +722,19 @@ class Dispatcher:
         now = self._courtesy_clock()
         kept = []
         for claimed in rows:
-            if claimed.kind != NUDGE_KIND:
+            # Only before a nudge's first attempt: once tried (backing off, or in doubt),
+            # it finishes like any message, so it never holds back the member's other
+            # messages for a night and a posted-but-unconfirmed one is never dropped.
+            if claimed.kind != NUDGE_KIND or claimed.attempts > 1 or claimed.in_doubt:
                 kept.append(claimed)
                 continue
             category = str((claimed.payload or {}).get("nudge_category") or "reminders")
             decision = self.courtesy.decide(db, user_id=claimed.address, category=category, now=now)
             if decision.action == "send":
                 kept.append(claimed)
-            elif decision.action == "drop":
+                continue
+            self._held_back = True
+            if decision.action == "drop":
                 claimed.status = OutboxStatus.SUPERSEDED
                 claimed.last_error = f"courtesy: {decision.reason}"
             else:

@@ -404,10 +404,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "word may help.",
     },
     "followup.unreachable": {
-        "fr": "Cercle ne peut pas écrire en message privé à ces personnes (messages "
-        "d'applications désactivés ?) : accueillez-les directement.",
-        "en": "Cercle cannot send these people a direct message (app messages turned "
-        "off?): please welcome them directly.",
+        "fr": "Cercle n'a pas pu écrire en message privé à ces personnes : accueillez-les "
+        "directement.",
+        "en": "Cercle could not send these people a direct message: please welcome them directly.",
     },
     "rules.status_title": {
         "fr": "La charte (version {version}) : qui en est où",
@@ -450,6 +449,22 @@ CATALOG: dict[str, dict[str, str]] = {
     "rules.export_failed": {
         "fr": "Je n'ai pas pu vous envoyer le fichier ({error}). Réessayez dans un instant.",
         "en": "I couldn't send you the file ({error}). Please try again in a moment.",
+    },
+    "rules.export_network": {
+        "fr": "Slack ne répond pas",
+        "en": "Slack is not answering",
+    },
+    "followup.reason.dms_closed": {
+        "fr": "messages d'applications désactivés",
+        "en": "app messages turned off",
+    },
+    "followup.reason.inactive": {
+        "fr": "compte désactivé",
+        "en": "account deactivated",
+    },
+    "followup.reason.other": {
+        "fr": "échec d'envoi : {error}",
+        "en": "sending failed: {error}",
     },
     "rules.export_comment": {
         "fr": "Export de la charte, version {version}.",

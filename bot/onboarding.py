@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.i18n import normalize_language, t
 from bot.ui import onboarding as ui
 from storage.charter import (
+    binding_version,
     current_charter,
-    has_accepted_current,
     latest_acceptance,
     members_to_reask,
     publish_charter,
@@ -146,6 +146,8 @@ def accept_charter(
     language = member_language(db, settings, user_id)
     name = member_name(db, user_id)
     cancel_unsent(db, address=user_id, key_prefix=f"reminder:{user_id}:")
+    if version >= binding_version(db):
+        cancel_unsent(db, address=user_id, key_prefix=f"reaccept:{user_id}:")
 
     # Turn the message the member clicked into a plain "accepted" note.
     newcomer = get_newcomer(db, user_id)
@@ -255,6 +257,7 @@ def publish_new_charter(
             key=f"reaccept:{user_id}:v{charter.version}",
             address=user_id,
             nudge_category="reminders",
+            guard=charter_pending_guard(user_id),
             **ui.build_reacceptance_message(
                 name=member_name(db, user_id), charter=charter, user_id=user_id, language=language
             ),
@@ -306,7 +309,9 @@ def follow_up_newcomers(
     escalated: list[str] = []
     unreachable: list[tuple[str, str]] = []
     for newcomer in pending_newcomers(db):
-        if has_accepted_current(db, newcomer.user_id) or newcomer.welcomed_at is None:
+        # Follow-ups are for newcomers who never accepted: a member asked to accept a new
+        # version is not a newcomer, and their welcome date says nothing about that request.
+        if newcomer.welcomed_at is None or latest_acceptance(db, newcomer.user_id) is not None:
             continue
         welcome = find_row(db, newcomer.welcome_key) if newcomer.welcome_key else None
         if welcome is not None and welcome.status == OutboxStatus.FAILED:
@@ -317,7 +322,14 @@ def follow_up_newcomers(
         if newcomer.reminders_sent < settings.reminder_count:
             if now >= newcomer.welcomed_at + interval * (newcomer.reminders_sent + 1):
                 newcomer.reminders_sent += 1
-                _queue_reminder(db, settings, newcomer.user_id, charter, newcomer.reminders_sent)
+                _queue_reminder(
+                    db,
+                    settings,
+                    newcomer.user_id,
+                    charter,
+                    newcomer.reminders_sent,
+                    newcomer.welcomed_at,
+                )
                 reminded.append(newcomer.user_id)
         elif newcomer.escalated_at is None and now >= newcomer.welcomed_at + interval * (
             settings.reminder_count + 1
@@ -345,11 +357,12 @@ def _queue_reminder(
     user_id: str,
     charter: CharterVersion,
     number: int,
+    welcomed: datetime,
 ) -> None:
-    """Queue reminder `number`: a nudge, so it waits for the member's working hours."""
+    """Queue reminder `number` of the welcome of `welcomed` (a nudge: courtesy applies)."""
     enqueue_message(
         db,
-        key=f"reminder:{user_id}:v{charter.version}:{number}",
+        key=f"reminder:{user_id}:v{charter.version}:{welcomed:%Y%m%d}:{number}",
         address=user_id,
         nudge_category="reminders",
         guard=charter_pending_guard(user_id),

@@ -18,7 +18,8 @@ from bot.i18n import normalize_language
 from bot.ui import toolbox as ui
 from storage.charter import signatories_interests
 from storage.models import Member, ToolboxItem, utcnow
-from storage.outbox import enqueue_many_messages, enqueue_message, find_row
+from storage.onboarding import members_who_left
+from storage.outbox import enqueue_many_messages, enqueue_message, find_row, planned_members
 from storage.toolbox import active_items, last_visits, next_featured_item, opened_items
 
 
@@ -90,15 +91,21 @@ def plan_toolbox_nudges(
     items = active_items(db)
     if not members or not items:
         return NudgePlan(len(members), 0)
+    week = _week(now, settings)
+    # Members already planned this week are skipped before any message is built, so a
+    # second run in the same week (the schedule runs every weekday) costs a few reads.
+    planned = planned_members(db, prefix="nudge:toolbox:", suffix=f":{week}")
+    gone = members_who_left(db)
     recent = last_visits(db)
     opened = opened_items(db)
     # One scan of the member table: an IN list of thousands of ids is slower, and capped
     # on some databases.
     profiles = {member.user_id: member for member in db.scalars(select(Member))}
     cutoff = now - timedelta(days=quiet_days)
-    week = _week(now, settings)
     messages = []
     for user_id, interests in members.items():
+        if user_id in planned or user_id in gone:
+            continue
         last = recent.get(user_id)
         if last is not None and last >= cutoff:
             continue

@@ -423,7 +423,11 @@ def register(app: CercleApp) -> None:
                 title=t("rules.export_comment", language, version=version),
             )
         except (SlackApiError, OSError) as error:
-            reason = error.response.get("error") if isinstance(error, SlackApiError) else "network"
+            reason = (
+                str(error.response.get("error"))
+                if isinstance(error, SlackApiError)
+                else t("rules.export_network", language)
+            )
             respond(
                 text=t("rules.export_failed", language, error=reason),
                 response_type="ephemeral",

@@ -137,7 +137,7 @@ def register(app: CercleApp) -> None:
         try:
             state = json.loads(action.get("value") or "{}")
             query, offset = str(state.get("q", ""))[:100], max(0, int(state.get("o", 0)))
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, OverflowError):
             query, offset = "", 0
         page = toolbox_page(
             db,

@@ -172,7 +172,12 @@ def sync_schedules() -> int:
                 changed += 1
             continue
         trigger = cron(spec.days, spec.hour, spec.minute, settings.timezone)
-        if existing is None or str(existing.trigger) != str(trigger):
+        # str() of a trigger leaves out its time zone: compare both, so a change of
+        # CERCLE_TIMEZONE reaches jobs stored before it.
+        if existing is None or (str(existing.trigger), str(existing.trigger.timezone)) != (
+            str(trigger),
+            str(trigger.timezone),
+        ):
             scheduler.add_job(
                 SCHEDULED_JOBS[spec.name],
                 trigger=trigger,

@@ -64,6 +64,8 @@ def mark_welcomed(
     newcomer.welcome_key = welcome_key
     newcomer.announcement_key = announcement_key
     newcomer.reminders_sent = 0
+    newcomer.escalated_at = None
+    newcomer.unreachable_reported_at = None
     newcomer.not_now_at = None
     newcomer.greeter_id = None
     newcomer.greeter_claimed_at = None
@@ -113,6 +115,11 @@ def active_interests(db: Session) -> list[InterestTopic]:
             .order_by(InterestTopic.position, InterestTopic.key)
         )
     )
+
+
+def members_who_left(db: Session) -> set[str]:
+    """Return the members known to have left the community channel."""
+    return set(db.scalars(select(Newcomer.user_id).where(Newcomer.left_at.is_not(None))))
 
 
 def pending_newcomers(db: Session) -> list[Newcomer]:

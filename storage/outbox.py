@@ -139,16 +139,15 @@ def enqueue_many_messages(db: Session, messages: list[dict[str, Any]]) -> int:
             }
         )
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    created = 0
-    for start in range(0, len(rows), 1000):
-        statement = (
-            insert(OutboxMessage)
-            .values(rows[start : start + 1000])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxMessage.id)
-        )
-        created += len(db.execute(statement).all())
-    return created
+    # One statement executed with many parameter sets: SQLAlchemy batches it into
+    # multi-row INSERTs itself ("insertmanyvalues"), compiling the SQL once instead of
+    # once per batch, which is most of the cost for thousands of rows.
+    statement = (
+        insert(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    return len(db.execute(statement, rows).all())
 
 
 def enqueue_update(
@@ -223,6 +222,18 @@ def cancel_unsent(db: Session, *, address: str, key_prefix: str) -> int:
         .values(status=OutboxStatus.SUPERSEDED, last_error="cancelled: no longer needed")
     )
     return int(result.rowcount or 0)
+
+
+def planned_members(db: Session, *, prefix: str, suffix: str) -> set[str]:
+    """Return the addresses of rows whose key starts with `prefix` and ends with `suffix`."""
+    pattern = prefix.replace("%", "").replace("_", r"\_") + "%" + suffix.replace("_", r"\_")
+    return set(
+        db.scalars(
+            select(OutboxMessage.address).where(
+                OutboxMessage.idempotency_key.like(pattern, escape="\\")
+            )
+        )
+    )
 
 
 def find_row(db: Session, key: str) -> OutboxMessage | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.community import topic_key
@@ -30,37 +30,31 @@ def get_item(db: Session, item_id: int) -> ToolboxItem | None:
     return db.get(ToolboxItem, item_id)
 
 
+def _matches(item: ToolboxItem, words: list[str]) -> bool:
+    text = " ".join([item.title, item.description or "", *(item.tags or [])]).casefold()
+    return all(word in text for word in words)
+
+
 def search_items(
     db: Session, words: str, *, language: str, offset: int = 0, limit: int = PAGE_SIZE
 ) -> tuple[list[ToolboxItem], int]:
     """Return one page of active items matching `words` (a tag or words of the text), and
-    how many match in all; items in `language` come first."""
-    conditions = [ToolboxItem.retired_at.is_(None)]
-    for word in words.lower().split()[:5]:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        conditions.append(
-            or_(
-                func.lower(ToolboxItem.title).like(pattern),
-                func.lower(ToolboxItem.description).like(pattern),
-                # Tags are a JSON list; matching its text form finds a tag by name.
-                func.lower(cast(ToolboxItem.tags, Text)).like(pattern),
-            )
-        )
-    total = int(db.scalar(select(func.count()).select_from(ToolboxItem).where(*conditions)) or 0)
-    items = list(
-        db.scalars(
-            select(ToolboxItem)
-            .where(*conditions)
-            .order_by(
-                case((ToolboxItem.language == language, 0), else_=1),
-                func.lower(ToolboxItem.title),
-                ToolboxItem.id,
-            )
-            .offset(max(0, offset))
-            .limit(limit)
-        )
-    )
-    return items, total
+    how many match in all; items in `language` come first.
+
+    Matching happens in Python on case-folded text: the same on both databases (SQLite's
+    LOWER() ignores accents' capitals, and tags are stored as escaped JSON), and no
+    character a member types can act as a wildcard. A toolbox holds hundreds of items,
+    not millions.
+    """
+    wanted = [word.casefold() for word in words.split()[:5]]
+    items = [
+        item
+        for item in db.scalars(select(ToolboxItem).where(ToolboxItem.retired_at.is_(None)))
+        if _matches(item, wanted)
+    ]
+    items.sort(key=lambda item: (item.language != language, item.title.casefold(), item.id))
+    start = min(max(0, offset), len(items))
+    return items[start : start + limit], len(items)
 
 
 def _unique_key(db: Session, title: str) -> str:

@@ -71,7 +71,10 @@ def test_snoozed_and_opted_out_members_get_nothing(bot):
     with bot.db() as db:
         snooze(db, "U0CAMILLE", TUESDAY_10_PARIS + timedelta(weeks=2))
         set_nudges(db, "U0BOB", ["toolbox"], enabled=False)
-    assert _decide(bot, "U0CAMILLE", "reminders", TUESDAY_10_PARIS).action == "drop"
+    # Something asked of a snoozed member waits for their return; a suggestion is dropped.
+    waiting = _decide(bot, "U0CAMILLE", "reminders", TUESDAY_10_PARIS)
+    assert (waiting.action, waiting.until) == ("defer", TUESDAY_10_PARIS + timedelta(weeks=2))
+    assert _decide(bot, "U0CAMILLE", "toolbox", TUESDAY_10_PARIS).action == "drop"
     assert _decide(bot, "U0BOB", "toolbox", TUESDAY_10_PARIS).action == "drop"
     assert _decide(bot, "U0BOB", "reminders", TUESDAY_10_PARIS).action == "send"
     with bot.db() as db:

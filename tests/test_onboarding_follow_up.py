@@ -11,7 +11,6 @@ from bot import onboarding as flows
 from bot.courtesy import next_working_moment
 from storage.charter import record_acceptance
 from storage.models import Newcomer, OutboxMessage, OutboxStatus, utcnow
-from storage.outbox import find_row
 
 PARIS = "Europe/Paris"
 
@@ -52,6 +51,15 @@ def test_unknown_zone_falls_back_to_the_community_zone():
 def _join(bot, user_id: str, event_id: str) -> None:
     event = {"type": "member_joined_channel", "user": user_id, "channel": "C0COMMUNITY"}
     assert bot.player.event(event, event_id=event_id).status == 200
+
+
+def _reminder(bot, user_id: str) -> OutboxMessage:
+    """Return the member's (only) reminder row."""
+    return bot.query(
+        lambda db: db.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.like(f"reminder:{user_id}:%"))
+        )
+    )
 
 
 def _follow_up(bot, now: datetime | None = None):
@@ -101,7 +109,7 @@ def test_acceptance_cancels_a_waiting_reminder(bot):
         flows.accept_charter(
             db, bot.settings, user_id="U0CAMILLE", version=1, answers=flows.JoinAnswers()
         )
-    row = bot.query(lambda db: find_row(db, "reminder:U0CAMILLE:v1:1"))
+    row = _reminder(bot, "U0CAMILLE")
     assert row.status == OutboxStatus.SUPERSEDED
 
 
@@ -118,7 +126,7 @@ def test_reminder_is_checked_again_when_sending(bot):
         # Accepted through a path that does not cancel queued rows: only the guard is left.
         record_acceptance(db, user_id="U0CAMILLE", version=1)
     bot.runtime.dispatcher.run_once()
-    row = bot.query(lambda db: find_row(db, "reminder:U0CAMILLE:v1:1"))
+    row = _reminder(bot, "U0CAMILLE")
     assert row.status == OutboxStatus.SUPERSEDED
     assert len(bot.standin.dm_messages("U0CAMILLE")) == 1
 
@@ -164,6 +172,10 @@ def test_member_with_closed_dms_is_reported_without_retry_storm(bot):
     assert _follow_up(bot).unreachable == (("U0SHY", "cannot_dm_bot"),)
     assert _follow_up(bot).unreachable == ()
     bot.wait_until(
-        lambda: [m for m in bot.standin.messages("C0COORD") if "cannot_dm_bot" in str(m["blocks"])],
+        lambda: [
+            m
+            for m in bot.standin.messages("C0COORD")
+            if "messages d'applications désactivés" in str(m["blocks"])
+        ],
         what="coordinators told",
     )

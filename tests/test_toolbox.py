@@ -144,3 +144,24 @@ def test_no_match_says_how_to_see_everything(bot):
     """A search with no result says so and suggests browsing everything."""
     reply = bot.player.slash_command("U0BOB", "toolbox qwertyuiop").json
     assert "No tool matches" in str(reply["blocks"])
+
+
+def test_search_ignores_case_and_accents_capitals_and_wildcards(bot):
+    """'éthique' finds 'Éthique…', a tag with an accent is found, and % or _ match literally."""
+    _add(bot, "Éthique du métier", tags="réunion")
+    for query in ("éthique", "ÉTHIQUE", "réunion"):
+        assert "Éthique du métier" in str(
+            bot.player.slash_command("U0BOB", f"toolbox {query}").json
+        )
+    for query in ("%", "_", "%%"):
+        reply = bot.player.slash_command("U0BOB", f"toolbox {query}").json
+        assert "No tool matches" in str(reply["blocks"])
+
+
+def test_tampered_page_values_do_not_break_anything(bot):
+    """A forged page button (huge or invalid offset) answers with a page, never an error."""
+    _add(bot, "Zèle")
+    for value in ('{"q": "zèle", "o": 1e19}', '{"q": "zèle", "o": "x"}', "not json", "[]"):
+        delivery = bot.player.block_action("U0BOB", Action.TOOLBOX_PAGE_NEXT, value=value)
+        assert delivery.status == 200
+    assert all("Oops" not in e.get("text", "") for e in bot.standin.ephemerals("U0BOB"))

@@ -502,6 +502,15 @@ def build_reminder_message(
     }
 
 
+def _failure_reason(error: str, language: str) -> str:
+    """Say in words why a DM could not be delivered."""
+    if error in ("cannot_dm_bot", "messages_tab_disabled"):
+        return t("followup.reason.dms_closed", language)
+    if error in ("account_inactive", "user_disabled", "user_not_found"):
+        return t("followup.reason.inactive", language)
+    return t("followup.reason.other", language, error=escape_mrkdwn(error[:80]))
+
+
 def build_follow_up_report(
     *,
     escalated: list[str],
@@ -517,7 +526,9 @@ def build_follow_up_report(
             section(t("followup.escalated", language, count=reminder_count, members=mentions))
         )
     if unreachable:
-        lines = "\n".join(f"• <@{user}> ({error})" for user, error in unreachable[:100])
+        lines = "\n".join(
+            f"• <@{user}> ({_failure_reason(error, language)})" for user, error in unreachable[:100]
+        )
         blocks.append(section(f"{t('followup.unreachable', language)}\n{lines}"))
     return {"text": t("followup.title", language), "blocks": blocks}
 
