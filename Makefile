@@ -24,6 +24,7 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bulk_delivery
+	$(BIN)/python -m bench.nudge_fanout
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
