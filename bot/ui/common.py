@@ -48,6 +48,24 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def button(
+    text: str, action_id: str, value: str, *, style: str | None = None, url: str | None = None
+) -> dict[str, Any]:
+    """Return a button (text cut to Slack's 75 characters), optionally styled or a link."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, limit=75),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    if url:
+        # A link button still sends the click to Cercle (to record a visit, say).
+        element["url"] = url
+    return element
+
+
 def build_error_modal(message: str, language: str) -> dict[str, Any]:
     """Return a small modal that shows `message` on top of the form it interrupts."""
     return {

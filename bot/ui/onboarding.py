@@ -10,6 +10,7 @@ from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.ui.common import (
     SECTION_TEXT_LIMIT,
+    button,
     context,
     divider,
     escape_mrkdwn,
@@ -114,9 +115,11 @@ def build_welcome_message(
                 "type": "actions",
                 "block_id": Block.WELCOME_ACTIONS,
                 "elements": [
-                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
-                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
-                    _button(t("welcome.not_now", language), Action.CHARTER_NOT_NOW, value),
+                    button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    button(
+                        t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
+                    ),
+                    button(t("welcome.not_now", language), Action.CHARTER_NOT_NOW, value),
                 ],
             },
         ],
@@ -141,8 +144,10 @@ def build_reacceptance_message(
                 "type": "actions",
                 "block_id": Block.WELCOME_ACTIONS,
                 "elements": [
-                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
-                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
+                    button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    button(
+                        t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
+                    ),
                 ],
             },
         ],
@@ -158,18 +163,6 @@ def build_accepted_message(
         t("reaccept.header", language) if reacceptance else t("welcome.header", language, name=name)
     )
     return {"text": text, "blocks": [header(title), section(text)]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, limit=75),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def build_charter_modal(
@@ -315,7 +308,9 @@ def build_newcomer_announcement(
             {
                 "type": "actions",
                 "elements": [
-                    _button(t("coord.claim", language), Action.CLAIM_NEWCOMER, user_id, "primary")
+                    button(
+                        t("coord.claim", language), Action.CLAIM_NEWCOMER, user_id, style="primary"
+                    )
                 ],
             }
         )
@@ -363,10 +358,10 @@ def build_rules_message(
     else:
         status = t("rules.status_pending", language)
     value = button_value(charter.version, user_id)
-    buttons = [_button(t("welcome.read", language), Action.CHARTER_READ, value)]
+    buttons = [button(t("welcome.read", language), Action.CHARTER_READ, value)]
     if not covered:
         buttons.append(
-            _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary")
+            button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary")
         )
     title = t("charter.modal_title", language)
     return {
@@ -494,8 +489,10 @@ def build_reminder_message(
                 "type": "actions",
                 "block_id": Block.WELCOME_ACTIONS,
                 "elements": [
-                    _button(t("welcome.read", language), Action.CHARTER_READ, value),
-                    _button(t("welcome.accept", language), Action.CHARTER_ACCEPT, value, "primary"),
+                    button(t("welcome.read", language), Action.CHARTER_READ, value),
+                    button(
+                        t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
+                    ),
                 ],
             },
         ],
@@ -576,7 +573,7 @@ def build_charter_status_message(
     blocks.append(
         {
             "type": "actions",
-            "elements": [_button(t("rules.export", language), Action.CHARTER_EXPORT, str(version))],
+            "elements": [button(t("rules.export", language), Action.CHARTER_EXPORT, str(version))],
         }
     )
     return {"text": title, "blocks": blocks}

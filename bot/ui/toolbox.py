@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.i18n import t
 from bot.ids import Action, Block, View
-from bot.ui.common import context, divider, escape_mrkdwn, header, plain, section
+from bot.ui.common import button, context, divider, escape_mrkdwn, header, plain, section
 from storage.models import ToolboxItem
 
 DESCRIPTION_PREVIEW = 280
@@ -15,24 +15,11 @@ TITLE_MAX = 150
 DESCRIPTION_MAX = 2000
 
 
-def _button(text: str, action_id: str, value: str, *, url: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, limit=75),
-        "action_id": action_id,
-        "value": value,
-    }
-    if url:
-        # A link button still sends the click to Cercle, which records the visit.
-        button["url"] = url
-    return button
-
-
-def open_button(item: ToolboxItem, language: str) -> dict[str, Any]:
+def openbutton(item: ToolboxItem, language: str) -> dict[str, Any]:
     """Return the button that opens an item and records the visit."""
     if item.url:
-        return _button(t("toolbox.open", language), Action.TOOLBOX_OPEN, str(item.id), url=item.url)
-    return _button(t("toolbox.details", language), Action.TOOLBOX_OPEN, str(item.id))
+        return button(t("toolbox.open", language), Action.TOOLBOX_OPEN, str(item.id), url=item.url)
+    return button(t("toolbox.details", language), Action.TOOLBOX_OPEN, str(item.id))
 
 
 def item_blocks(item: ToolboxItem, language: str, *, can_edit: bool) -> list[dict[str, Any]]:
@@ -45,9 +32,9 @@ def item_blocks(item: ToolboxItem, language: str, *, can_edit: bool) -> list[dic
     ]
     if item.tags:
         details.append(t("toolbox.tags", language, tags=", ".join(item.tags)))
-    buttons = [open_button(item, language)]
+    buttons = [openbutton(item, language)]
     if can_edit:
-        buttons.append(_button(t("toolbox.edit", language), Action.TOOLBOX_EDIT, str(item.id)))
+        buttons.append(button(t("toolbox.edit", language), Action.TOOLBOX_EDIT, str(item.id)))
     return [
         section(f"*{escape_mrkdwn(item.title)}*\n{escape_mrkdwn(description)}"),
         context(" · ".join(details)),
@@ -87,11 +74,11 @@ def build_toolbox_page(
     if offset > 0:
         value = json.dumps({"q": query, "o": max(0, offset - page_size)})
         navigation.append(
-            _button(t("toolbox.previous", language), Action.TOOLBOX_PAGE_PREVIOUS, value)
+            button(t("toolbox.previous", language), Action.TOOLBOX_PAGE_PREVIOUS, value)
         )
     if offset + len(items) < total:
         value = json.dumps({"q": query, "o": offset + page_size})
-        navigation.append(_button(t("toolbox.next", language), Action.TOOLBOX_PAGE_NEXT, value))
+        navigation.append(button(t("toolbox.next", language), Action.TOOLBOX_PAGE_NEXT, value))
     if navigation:
         blocks += [divider(), {"type": "actions", "elements": navigation}]
     return {"text": title, "blocks": blocks}
@@ -232,8 +219,8 @@ def build_weekly_tool_post(item: ToolboxItem, language: str) -> dict[str, Any]:
             {
                 "type": "actions",
                 "elements": [
-                    open_button(item, language),
-                    _button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
+                    openbutton(item, language),
+                    button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
                 ],
             },
             context(t("weekly.context", language)),
@@ -255,8 +242,8 @@ def build_toolbox_nudge(item: ToolboxItem, *, name: str, language: str) -> dict[
             {
                 "type": "actions",
                 "elements": [
-                    open_button(item, language),
-                    _button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
+                    openbutton(item, language),
+                    button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
                 ],
             },
             context(t("nudge.toolbox_why", language)),
