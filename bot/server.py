@@ -123,7 +123,11 @@ class HttpServer:
             # Closing sockets under a select() running in another thread makes it fail
             # with EBADF; the trigger runs the closing inside the serving loop instead,
             # and the loop ends once no channel is left.
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(channels))  # type: ignore[union-attr]
+            try:
+                self._server.trigger.pull_trigger(lambda: wasyncore.close_all(channels))  # type: ignore[union-attr]
+            except OSError:
+                # The loop is already winding down (its trigger is closed): nothing to wake.
+                pass
             self._thread.join(timeout=5)
         else:
             wasyncore.close_all(channels)
