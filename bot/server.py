@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -123,11 +124,10 @@ class HttpServer:
             # Closing sockets under a select() running in another thread makes it fail
             # with EBADF; the trigger runs the closing inside the serving loop instead,
             # and the loop ends once no channel is left.
-            try:
+            # If the loop is already winding down (its trigger closed), there is nothing
+            # to wake: the join below is all that is left.
+            with contextlib.suppress(OSError):
                 self._server.trigger.pull_trigger(lambda: wasyncore.close_all(channels))  # type: ignore[union-attr]
-            except OSError:
-                # The loop is already winding down (its trigger is closed): nothing to wake.
-                pass
             self._thread.join(timeout=5)
         else:
             wasyncore.close_all(channels)
