@@ -130,28 +130,35 @@ def build_reacceptance_message(
     *, name: str, charter: CharterVersion, user_id: str, language: str
 ) -> dict[str, Any]:
     """Return the DM asking a member to accept a new charter version."""
-    value = button_value(charter.version, user_id)
     text = t("reaccept.text", language, name=name, version=charter.version)
     return {
         "text": text,
         "blocks": [
             header(t("reaccept.header", language)),
             section(text),
-            section(
-                f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"
-            ),
-            {
-                "type": "actions",
-                "block_id": Block.WELCOME_ACTIONS,
-                "elements": [
-                    button(t("welcome.read", language), Action.CHARTER_READ, value),
-                    button(
-                        t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
-                    ),
-                ],
-            },
+            *_summary_and_buttons(charter, user_id, language),
         ],
     }
+
+
+def _summary_and_buttons(
+    charter: CharterVersion, user_id: str, language: str
+) -> list[dict[str, Any]]:
+    """Return the charter's summary and the Read / I accept buttons meant for `user_id`."""
+    value = button_value(charter.version, user_id)
+    return [
+        section(f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"),
+        {
+            "type": "actions",
+            "block_id": Block.WELCOME_ACTIONS,
+            "elements": [
+                button(t("welcome.read", language), Action.CHARTER_READ, value),
+                button(
+                    t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
+                ),
+            ],
+        },
+    ]
 
 
 def build_accepted_message(
@@ -476,25 +483,12 @@ def build_reminder_message(
     *, name: str, charter: CharterVersion, user_id: str, language: str
 ) -> dict[str, Any]:
     """Return the gentle reminder to read and accept the charter."""
-    value = button_value(charter.version, user_id)
     text = t("reminder.text", language, name=name)
     return {
         "text": text,
         "blocks": [
             section(f":wave: {text}"),
-            section(
-                f"{t('welcome.charter_title', language)}\n{charter_summary(charter, language)}"
-            ),
-            {
-                "type": "actions",
-                "block_id": Block.WELCOME_ACTIONS,
-                "elements": [
-                    button(t("welcome.read", language), Action.CHARTER_READ, value),
-                    button(
-                        t("welcome.accept", language), Action.CHARTER_ACCEPT, value, style="primary"
-                    ),
-                ],
-            },
+            *_summary_and_buttons(charter, user_id, language),
         ],
     }
 
