@@ -98,6 +98,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Bienvenue dans Cercle",
         "en": "Welcome to Cercle",
     },
+    "home.charter_ok": {
+        "fr": ":white_check_mark: Vous avez accepté la charte (version {version}).",
+        "en": ":white_check_mark: You accepted the charter (version {version}).",
+    },
+    "home.charter_pending": {
+        "fr": ":hourglass_flowing_sand: La charte de la communauté vous attend.",
+        "en": ":hourglass_flowing_sand: The community's charter is waiting for you.",
+    },
     "home.intro": {
         "fr": "Cercle accompagne notre communauté de pratique : accueil des nouveaux, "
         "charte, boîte à outils, sondages et participation.",

@@ -7,9 +7,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.ui.home import build_home_view
+from storage.charter import binding_version, current_charter, latest_acceptance
+from storage.toolbox import last_featured_item
 
 logger = logging.getLogger(__name__)
 
@@ -17,18 +20,29 @@ logger = logging.getLogger(__name__)
 def register(app: CercleApp) -> None:
     """Publish the Home tab on `app_home_opened`."""
 
-    def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Any) -> None:
+    def handle_app_home_opened(
+        event: dict[str, Any], client: WebClient, context: Any, db: Session
+    ) -> None:
         if event.get("tab") != "home" or not event.get("user"):
             return
         from handlers.commands import visible_subcommands
 
-        subcommands = visible_subcommands(app, context["settings"], event["user"])
+        user_id = event["user"]
+        subcommands = visible_subcommands(app, context["settings"], user_id)
+        accepted = latest_acceptance(db, user_id)
+        view = build_home_view(
+            subcommands,
+            context["language"],
+            user_id=user_id,
+            charter=current_charter(db),
+            accepted_version=accepted.version if accepted else None,
+            covered=accepted is not None and accepted.version >= binding_version(db),
+            featured=last_featured_item(db),
+        )
         # The Home is the immediate answer to the member looking at it: published now,
         # not queued, and simply rebuilt on the next open if this call fails.
         try:
-            client.views_publish(
-                user_id=event["user"], view=build_home_view(subcommands, context["language"])
-            )
+            client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
             logger.warning("views.publish failed: %s", error.response.get("error"))
 

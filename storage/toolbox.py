@@ -163,3 +163,13 @@ def active_items(db: Session) -> list[ToolboxItem]:
             select(ToolboxItem).where(ToolboxItem.retired_at.is_(None)).order_by(ToolboxItem.id)
         )
     )
+
+
+def last_featured_item(db: Session) -> ToolboxItem | None:
+    """Return the active item the weekly post featured last, if any."""
+    return db.scalar(
+        select(ToolboxItem)
+        .where(ToolboxItem.retired_at.is_(None), ToolboxItem.last_featured_at.is_not(None))
+        .order_by(ToolboxItem.last_featured_at.desc())
+        .limit(1)
+    )

@@ -32,7 +32,7 @@ def test_help_message_is_within_limits(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_home_view_is_within_limits(language):
     """The Home tab is a valid home view."""
-    assert validate_view(build_home_view(SUBCOMMANDS, language), "home") == []
+    assert validate_view(build_home_view(SUBCOMMANDS, language, user_id="U0BOB"), "home") == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -571,3 +571,32 @@ def build_charter_status_message(
         }
     )
     return {"text": title, "blocks": blocks}
+
+
+def charter_status_blocks(
+    charter: CharterVersion,
+    *,
+    user_id: str,
+    accepted_version: int | None,
+    covered: bool,
+    language: str,
+) -> list[dict[str, Any]]:
+    """Return the member's standing with the charter, with the buttons still useful to them."""
+    if covered and accepted_version is not None:
+        return [
+            section(t("home.charter_ok", language, version=accepted_version)),
+            {
+                "type": "actions",
+                "elements": [
+                    button(
+                        t("welcome.read", language),
+                        Action.CHARTER_READ,
+                        button_value(charter.version, user_id),
+                    )
+                ],
+            },
+        ]
+    return [
+        section(t("home.charter_pending", language)),
+        *_summary_and_buttons(charter, user_id, language),
+    ]

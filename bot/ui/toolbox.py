@@ -15,7 +15,7 @@ TITLE_MAX = 150
 DESCRIPTION_MAX = 2000
 
 
-def openbutton(item: ToolboxItem, language: str) -> dict[str, Any]:
+def open_button(item: ToolboxItem, language: str) -> dict[str, Any]:
     """Return the button that opens an item and records the visit."""
     if item.url:
         return button(t("toolbox.open", language), Action.TOOLBOX_OPEN, str(item.id), url=item.url)
@@ -32,7 +32,7 @@ def item_blocks(item: ToolboxItem, language: str, *, can_edit: bool) -> list[dic
     ]
     if item.tags:
         details.append(t("toolbox.tags", language, tags=", ".join(item.tags)))
-    buttons = [openbutton(item, language)]
+    buttons = [open_button(item, language)]
     if can_edit:
         buttons.append(button(t("toolbox.edit", language), Action.TOOLBOX_EDIT, str(item.id)))
     return [
@@ -219,7 +219,7 @@ def build_weekly_tool_post(item: ToolboxItem, language: str) -> dict[str, Any]:
             {
                 "type": "actions",
                 "elements": [
-                    openbutton(item, language),
+                    open_button(item, language),
                     button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
                 ],
             },
@@ -242,7 +242,7 @@ def build_toolbox_nudge(item: ToolboxItem, *, name: str, language: str) -> dict[
             {
                 "type": "actions",
                 "elements": [
-                    openbutton(item, language),
+                    open_button(item, language),
                     button(t("weekly.see_all", language), Action.TOOLBOX_BROWSE, "all"),
                 ],
             },
