@@ -118,10 +118,10 @@ def test_snoozed_member_gets_no_suggestion_and_a_quiet_one_gets_it_in_the_mornin
     _tool(bot, "Gamma")
     _signatory(bot, "U0CAMILLE")
     _signatory(bot, "U0DIANE")
+    bot.runtime.dispatcher.stop()  # only the courteous dispatcher below may send
     with bot.db() as db:
         snooze(db, "U0DIANE", datetime.now(UTC) + timedelta(days=14))
         flows.plan_toolbox_nudges(db, bot.settings, quiet_days=21)
-    bot.runtime.dispatcher.stop()
     saturday_night = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
     client = WebClient(token=bot.settings.slack_bot_token, base_url=bot.standin.api_url)
     dispatcher = Dispatcher(
