@@ -41,3 +41,8 @@ def selected_values(values: dict[str, Any], block_id: str) -> list[str]:
     if element.get("selected_option"):
         options = [element["selected_option"]]
     return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value")]
+
+
+def reply_privately(respond: Any, text: str) -> None:
+    """Answer the member who clicked with an ephemeral message, leaving the message as is."""
+    respond(text=text, response_type="ephemeral", replace_original=False)

@@ -11,7 +11,6 @@ OUTBOX_METADATA_EVENT = "cercle_outbox"
 class Action(StrEnum):
     """Interactive element ids (buttons, selects)."""
 
-    HOME_HELP = "home_help"
     CHARTER_READ = "charter_read"
     CHARTER_ACCEPT = "charter_accept"
     CHARTER_NOT_NOW = "charter_not_now"

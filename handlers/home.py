@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.ui.home import build_home_view
-from storage.charter import binding_version, current_charter, latest_acceptance
+from storage.charter import charter_standing, current_charter
 from storage.toolbox import last_featured_item
 
 logger = logging.getLogger(__name__)
@@ -29,14 +29,14 @@ def register(app: CercleApp) -> None:
 
         user_id = event["user"]
         subcommands = visible_subcommands(app, context["settings"], user_id)
-        accepted = latest_acceptance(db, user_id)
+        accepted, covered = charter_standing(db, user_id)
         view = build_home_view(
             subcommands,
             context["language"],
             user_id=user_id,
             charter=current_charter(db),
             accepted_version=accepted.version if accepted else None,
-            covered=accepted is not None and accepted.version >= binding_version(db),
+            covered=covered,
             featured=last_featured_item(db),
         )
         # The Home is the immediate answer to the member looking at it: published now,

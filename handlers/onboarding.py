@@ -16,7 +16,7 @@ from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
 from bot.errors import PermissionDenied, UsageError
-from bot.forms import input_text, open_modal, selected_values, view_values
+from bot.forms import input_text, open_modal, reply_privately, selected_values, view_values
 from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.roles import is_coordinator
@@ -26,6 +26,7 @@ from storage.charter import (
     HOPES_MAX_LENGTH,
     binding_version,
     charter_history,
+    charter_standing,
     current_charter,
     has_accepted_current,
     latest_acceptance,
@@ -171,18 +172,10 @@ def register(app: CercleApp) -> None:
             raise UsageError("accept.not_yours")
         version, meant_for = clicked
         if meant_for != clicker:
-            respond(
-                text=t("accept.not_yours", language),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            reply_privately(respond, t("accept.not_yours", language))
             return
         if has_accepted_current(db, clicker):
-            respond(
-                text=t("accept.already", language),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            reply_privately(respond, t("accept.already", language))
             return
         if not _still_acceptable(db, version):
             # The member saw a version that no longer counts: show the one in force.
@@ -213,11 +206,7 @@ def register(app: CercleApp) -> None:
         clicked = ui.parse_button_value(action.get("value"))
         if clicked is not None and clicked[1] == body["user"]["id"]:
             note_not_now(db, clicked[1])
-        respond(
-            text=t("accept.not_now", context["language"]),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        reply_privately(respond, t("accept.not_now", context["language"]))
 
     def handle_charter_modal(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
@@ -294,11 +283,7 @@ def register(app: CercleApp) -> None:
         if holder is None:
             return
         key = "claim.done" if holder == greeter else "claim.already"
-        respond(
-            text=t(key, language, user=newcomer_id, greeter=holder),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        reply_privately(respond, t(key, language, user=newcomer_id, greeter=holder))
 
     def handle_charter_edit(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
@@ -384,8 +369,7 @@ def register(app: CercleApp) -> None:
         if sub:
             raise UsageError("rules.unknown", sub=escape_mrkdwn(sub[:30]))
         charter = current_charter(call.db)
-        accepted = latest_acceptance(call.db, call.user_id)
-        covered = accepted is not None and accepted.version >= binding_version(call.db)
+        accepted, covered = charter_standing(call.db, call.user_id)
         date_format = "%d/%m/%Y" if call.language == "fr" else "%Y-%m-%d"
         return ui.build_rules_message(
             charter=charter,
@@ -428,15 +412,9 @@ def register(app: CercleApp) -> None:
                 if isinstance(error, SlackApiError)
                 else t("rules.export_network", language)
             )
-            respond(
-                text=t("rules.export_failed", language, error=reason),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            reply_privately(respond, t("rules.export_failed", language, error=reason))
             return
-        respond(
-            text=t("rules.export_sent", language), response_type="ephemeral", replace_original=False
-        )
+        reply_privately(respond, t("rules.export_sent", language))
 
     app.event("member_joined_channel")(handle_member_joined_channel)
     app.action(Action.CHARTER_EXPORT.value)(handle_charter_export)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.errors import CercleError, PermissionDenied
-from bot.forms import input_text, open_modal, selected_values, view_values
+from bot.forms import input_text, open_modal, reply_privately, selected_values, view_values
 from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.roles import is_coordinator
@@ -45,6 +45,19 @@ def toolbox_page(
         page_size=PAGE_SIZE,
         language=language,
         can_edit=can_edit,
+    )
+
+
+def _page_for(
+    db: Session, body: dict[str, Any], context: Any, *, query: str, offset: int
+) -> dict[str, Any]:
+    """Return the toolbox page for the member who clicked, with Edit buttons if they may."""
+    return toolbox_page(
+        db,
+        query=query,
+        offset=offset,
+        language=context["language"],
+        can_edit=is_coordinator(context["settings"], body["user"]["id"]),
     )
 
 
@@ -108,11 +121,7 @@ def register(app: CercleApp) -> None:
         item_id = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
         item = get_item(db, item_id)
         if item is None:
-            respond(
-                text=t("toolbox.unknown_item", language),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            reply_privately(respond, t("toolbox.unknown_item", language))
             return
         # Recorded before anything else: the click already took the member to the link.
         record_visit(db, item_id=item.id, user_id=body["user"]["id"])
@@ -123,7 +132,7 @@ def register(app: CercleApp) -> None:
                 title=escape_mrkdwn(item.title),
                 description=escape_mrkdwn(item.description or ""),
             )
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            reply_privately(respond, text)
 
     def handle_page(
         ack: Ack,
@@ -139,13 +148,8 @@ def register(app: CercleApp) -> None:
             query, offset = str(state.get("q", ""))[:100], max(0, int(state.get("o", 0)))
         except (ValueError, TypeError, AttributeError, OverflowError):
             query, offset = "", 0
-        page = toolbox_page(
-            db,
-            query=query,
-            offset=offset,
-            language=context["language"],
-            can_edit=is_coordinator(context["settings"], body["user"]["id"]),
-        )
+        # Replaces the ephemeral page the buttons sit on.
+        page = _page_for(db, body, context, query=query, offset=offset)
         respond(replace_original=True, response_type="ephemeral", **page)
 
     def handle_edit(
@@ -194,13 +198,8 @@ def register(app: CercleApp) -> None:
         ack: Ack, body: dict[str, Any], respond: Respond, context: Any, db: Session
     ) -> None:
         ack()
-        page = toolbox_page(
-            db,
-            query="",
-            offset=0,
-            language=context["language"],
-            can_edit=is_coordinator(context["settings"], body["user"]["id"]),
-        )
+        # A new ephemeral page: the button sits on a post everyone sees.
+        page = _page_for(db, body, context, query="", offset=0)
         respond(replace_original=False, response_type="ephemeral", **page)
 
     app.action(Action.TOOLBOX_OPEN.value)(handle_open)

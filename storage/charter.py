@@ -51,10 +51,15 @@ def latest_acceptance(db: Session, user_id: str) -> CharterAcceptance | None:
     )
 
 
+def charter_standing(db: Session, user_id: str) -> tuple[CharterAcceptance | None, bool]:
+    """Return the member's latest acceptance and whether it covers the charter in force."""
+    accepted = latest_acceptance(db, user_id)
+    return accepted, accepted is not None and accepted.version >= binding_version(db)
+
+
 def has_accepted_current(db: Session, user_id: str) -> bool:
     """Tell whether the member's acceptance covers the charter in force."""
-    accepted = latest_acceptance(db, user_id)
-    return accepted is not None and accepted.version >= binding_version(db)
+    return charter_standing(db, user_id)[1]
 
 
 def record_acceptance(

@@ -66,6 +66,33 @@ def button(
     return element
 
 
+def text_input(
+    block_id: str,
+    label: str,
+    value: str | None,
+    *,
+    optional: bool = False,
+    max_length: int = 3000,
+    multiline: bool = False,
+) -> dict[str, Any]:
+    """Return a plain-text input block (action id "text"), pre-filled with `value` if any."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "text",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if value:
+        element["initial_value"] = value[:max_length]
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label, limit=2000),
+        "element": element,
+    }
+
+
 def build_error_modal(message: str, language: str) -> dict[str, Any]:
     """Return a small modal that shows `message` on top of the form it interrupts."""
     return {

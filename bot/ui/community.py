@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.i18n import t
 from bot.ids import Block, View
-from bot.ui.common import escape_mrkdwn, header, plain, section
+from bot.ui.common import escape_mrkdwn, header, plain, section, text_input
 from storage.models import InterestTopic
 
 PURPOSE_MAX_LENGTH = 1000
@@ -22,20 +22,9 @@ def build_purpose_modal(text_fr: str, text_en: str, language: str) -> dict[str, 
     """Return the coordinators' modal to rewrite the purpose in both languages."""
 
     def field(block_id: str, label_key: str, value: str) -> dict[str, Any]:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "text",
-            "multiline": True,
-            "max_length": PURPOSE_MAX_LENGTH,
-        }
-        if value:
-            element["initial_value"] = value[:PURPOSE_MAX_LENGTH]
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "label": plain(t(label_key, language), limit=2000),
-            "element": element,
-        }
+        return text_input(
+            block_id, t(label_key, language), value, max_length=PURPOSE_MAX_LENGTH, multiline=True
+        )
 
     return {
         "type": "modal",

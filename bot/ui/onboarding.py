@@ -17,6 +17,7 @@ from bot.ui.common import (
     header,
     plain,
     section,
+    text_input,
 )
 from storage.charter import HOPES_MAX_LENGTH
 from storage.models import CharterVersion, InterestTopic
@@ -404,25 +405,6 @@ def edit_layout(charter: CharterVersion) -> dict[str, Any]:
 def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str, Any]:
     """Return the coordinators' modal to publish a new charter version."""
 
-    def text_input(
-        block: str, label: str, value: str, *, optional: bool, max_length: int
-    ) -> dict[str, Any]:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "text",
-            "multiline": True,
-            "max_length": max_length,
-        }
-        if value:
-            element["initial_value"] = value
-        return {
-            "type": "input",
-            "block_id": block,
-            "optional": optional,
-            "label": plain(label, limit=2000),
-            "element": element,
-        }
-
     layout = edit_layout(charter)
     blocks: list[dict[str, Any]] = []
     for text_language, label_key in (("fr", "edit.text_fr"), ("en", "edit.text_en")):
@@ -438,6 +420,7 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
                     value,
                     optional=part > 1,
                     max_length=SECTION_TEXT_LIMIT,
+                    multiline=True,
                 )
             )
     for block_id, label_key, value in (
@@ -445,7 +428,7 @@ def build_charter_edit_modal(charter: CharterVersion, language: str) -> dict[str
         (Block.CHARTER_SUMMARY_EN, "edit.summary_en", charter.summary_en),
     ):
         blocks.append(
-            text_input(block_id, t(label_key, language), value, optional=False, max_length=1000)
+            text_input(block_id, t(label_key, language), value, max_length=1000, multiline=True)
         )
     blocks.append(
         {

@@ -7,7 +7,16 @@ from typing import Any
 
 from bot.i18n import t
 from bot.ids import Action, Block, View
-from bot.ui.common import button, context, divider, escape_mrkdwn, header, plain, section
+from bot.ui.common import (
+    button,
+    context,
+    divider,
+    escape_mrkdwn,
+    header,
+    plain,
+    section,
+    text_input,
+)
 from storage.models import ToolboxItem
 
 DESCRIPTION_PREVIEW = 280
@@ -87,31 +96,6 @@ def build_toolbox_page(
 def build_item_modal(item: ToolboxItem | None, language: str) -> dict[str, Any]:
     """Return the modal to add an item, or to edit (and retire) an existing one."""
 
-    def text_input(
-        block_id: str,
-        label_key: str,
-        value: str | None,
-        *,
-        optional: bool,
-        max_length: int,
-        multiline: bool = False,
-    ) -> dict[str, Any]:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "text",
-            "max_length": max_length,
-            "multiline": multiline,
-        }
-        if value:
-            element["initial_value"] = value[:max_length]
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": optional,
-            "label": plain(t(label_key, language), limit=2000),
-            "element": element,
-        }
-
     languages = [
         {"text": plain(t(f"toolbox.language.{code}", language), limit=75), "value": code}
         for code in ("fr", "en")
@@ -126,21 +110,21 @@ def build_item_modal(item: ToolboxItem | None, language: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         text_input(
             Block.TOOLBOX_TITLE,
-            "toolbox.field_title",
+            t("toolbox.field_title", language),
             item.title if item else None,
             optional=False,
             max_length=TITLE_MAX,
         ),
         text_input(
             Block.TOOLBOX_URL,
-            "toolbox.field_url",
+            t("toolbox.field_url", language),
             item.url if item else None,
             optional=True,
             max_length=3000,
         ),
         text_input(
             Block.TOOLBOX_DESCRIPTION,
-            "toolbox.field_description",
+            t("toolbox.field_description", language),
             item.description if item else None,
             optional=True,
             max_length=DESCRIPTION_MAX,
@@ -148,7 +132,7 @@ def build_item_modal(item: ToolboxItem | None, language: str) -> dict[str, Any]:
         ),
         text_input(
             Block.TOOLBOX_TAGS,
-            "toolbox.field_tags",
+            t("toolbox.field_tags", language),
             ", ".join(item.tags) if item else None,
             optional=True,
             max_length=400,
