@@ -42,11 +42,22 @@ Why a message cannot be posted twice
     4. Outcomes are recorded only while the row is still `sending` under our claim; if
        another process adopted it meanwhile, its reconcile will find our post.
 
+Files (outbox method `files.upload`) get the same guarantee. The dispatcher takes
+files_upload_v2 apart into its three steps (files.getUploadURLExternal, the POST of the
+bytes, files.completeUploadExternal), so each is rate-limited and classified on its own
+and only the last one, which shares the file, can put the row in doubt; it starts under
+the same claim-age rule as a post. A user id is resolved to the DM channel (cached in
+`dm_channels`). Files carry no metadata, so the reconcile looks in history for a message
+whose `files` include the row's file name, made unique per row when it was queued. Slack
+shares a completed upload asynchronously, so an in-doubt file also waits `share_settle`
+(30 s) past its completion, or past the adopted claim's deadline, before that search.
+
 chat.update sets content, so it is simply retried: sending it twice changes nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import http.client
 import logging
@@ -57,6 +68,8 @@ import re
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,7 +95,7 @@ from storage.models import (
     OutboxStatus,
     utcnow,
 )
-from storage.outbox import INVITE, NUDGE_KIND, POST_MESSAGE, UPDATE_MESSAGE
+from storage.outbox import FILE_UPLOAD, INVITE, NUDGE_KIND, POST_MESSAGE, UPDATE_MESSAGE
 
 logger = logging.getLogger(__name__)
 _CLIENT_LOGGER = logging.getLogger(f"{__name__}.web")
@@ -93,6 +106,15 @@ HISTORY = "conversations.history"
 REPLIES = "conversations.replies"
 OPEN = "conversations.open"
 RECONCILE_METHODS = frozenset({HISTORY, REPLIES, OPEN})
+# The three steps of a file upload (what slack_sdk's files_upload_v2 does, taken apart
+# so that each step is classified, rate-limited and timed on its own).
+UPLOAD_URL = "files.getUploadURLExternal"
+UPLOAD_BYTES = "files.uploadBytes"  # the POST to the URL above: not a Web API method
+COMPLETE_UPLOAD = "files.completeUploadExternal"
+FILE_STEPS = frozenset({UPLOAD_URL, UPLOAD_BYTES, COMPLETE_UPLOAD})
+# Rows whose call is not idempotent, and the call that may take effect: an unanswered
+# one puts the row in doubt, and history must show it did not land before a resend.
+_EFFECTS = {POST_MESSAGE: POST_MESSAGE, FILE_UPLOAD: COMPLETE_UPLOAD}
 
 # Any constant works; it only has to be the same in every process sharing the database.
 CLAIM_LOCK_KEY = 0x0CE2C1E
@@ -102,6 +124,10 @@ RECONCILE_PAGE_SIZE = 200
 RECONCILE_MAX_PAGES = 5
 # Extra wait past the request timeout before concluding an unanswered post did not land.
 RESEND_MARGIN_SECONDS = 1.0
+# Slack shares a completed upload asynchronously (after its scans): the message may reach
+# history well after files.completeUploadExternal answered. An in-doubt file waits this
+# long after its completion started before the reconcile may conclude it is missing.
+FILE_SHARE_SETTLE_SECONDS = 30.0
 
 _UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -248,6 +274,15 @@ def classify(exc: BaseException) -> _Failure:
         if error in IN_DOUBT_ERRORS:
             return _Failure(_Kind.UNAVAILABLE, error, answered=True)
         return _Failure(_Kind.ERROR, error or f"http_{status}")
+    if isinstance(exc, urllib.error.HTTPError):
+        # The upload POST of a file (the Web API itself answers through SlackApiError).
+        if exc.code == 429:
+            return _Failure(_Kind.RATE_LIMITED, "ratelimited", _retry_after(exc.headers))
+        if exc.code >= 500:
+            return _Failure(
+                _Kind.UNAVAILABLE, f"http_{exc.code}", answered=exc.code not in _GATEWAY_STATUSES
+            )
+        return _Failure(_Kind.ERROR, f"http_{exc.code}")
     if isinstance(exc, SlackRequestError):
         # Raised before anything is sent: the arguments themselves are wrong.
         return _Failure(_Kind.PERMANENT, "invalid_request")
@@ -298,7 +333,8 @@ class _Result:
 class _Attempt:
     """What happened during one attempt, for deciding what a failure means."""
 
-    post_started: float | None = None
+    # When the call that may take effect (a post, a file's completion) was started.
+    effect_started: float | None = None
     dm: tuple[str, str] | None = None
     # Set when the reconcile proved an earlier doubtful attempt did not land.
     doubt_resolved: bool = False
@@ -346,6 +382,14 @@ def _outbox_key(message: dict[str, Any]) -> str | None:
     return str(key) if key is not None else None
 
 
+def _shares_file(message: dict[str, Any], filename: str) -> bool:
+    """Tell whether a message shares a file named `filename` (unique to its outbox row)."""
+    files = message.get("files")
+    if not isinstance(files, list):
+        return False
+    return any(isinstance(f, dict) and f.get("name") == filename for f in files)
+
+
 def _slack_ts(moment: datetime) -> str:
     """Format a datetime as a Slack timestamp string."""
     return f"{moment.timestamp():.6f}"
@@ -376,6 +420,7 @@ class Dispatcher:
         backoff_cap: float = 60.0,
         courtesy: CourtesyPolicy | None = None,
         courtesy_clock: Callable[[], datetime] = utcnow,
+        share_settle: float = FILE_SHARE_SETTLE_SECONDS,
     ) -> None:
         """Prepare a dispatcher; nothing runs until `start()` or `run_once()`.
 
@@ -388,6 +433,8 @@ class Dispatcher:
             raise ValueError("request_timeout must be positive")
         if stale_after <= heartbeat_interval:
             raise ValueError("stale_after must be longer than heartbeat_interval")
+        if share_settle < 0:
+            raise ValueError("share_settle must not be negative")
         self._factory = session_factory
         self.courtesy = courtesy
         self._courtesy_clock = courtesy_clock
@@ -412,6 +459,7 @@ class Dispatcher:
         self.max_outage_attempts = max_outage_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.share_settle = share_settle
         # A post starts only this soon after its claim, so a process adopting the claim
         # of a silent dispatcher knows when that dispatcher's last post could have begun.
         self._claim_ttl = stale_after / 2
@@ -428,13 +476,16 @@ class Dispatcher:
         self._orphans_possible = False
         self._registered = False
         self._dialect: str | None = None
-        self._calls: dict[str, Callable[..., SlackResponse]] = {
+        self._calls: dict[str, Callable[..., Any]] = {
             POST_MESSAGE: self.client.chat_postMessage,
             UPDATE_MESSAGE: self.client.chat_update,
             INVITE: self.client.conversations_invite,
             HISTORY: self.client.conversations_history,
             REPLIES: self.client.conversations_replies,
             OPEN: self.client.conversations_open,
+            UPLOAD_URL: self.client.files_getUploadURLExternal,
+            UPLOAD_BYTES: self._post_bytes,
+            COMPLETE_UPLOAD: self.client.files_completeUploadExternal,
         }
 
     # ------------------------------------------------------------------ life cycle
@@ -635,9 +686,13 @@ class Dispatcher:
         blocked = self._blocks.blocked()
         if blocked:
             conditions.append(row.method.not_in(sorted(blocked)))
+            if blocked & FILE_STEPS:
+                conditions.append(row.method != FILE_UPLOAD)
             if blocked & RECONCILE_METHODS:
-                # An in-doubt post starts with a history read, which is blocked too.
-                conditions.append(not_(and_(row.in_doubt.is_(True), row.method == POST_MESSAGE)))
+                # An in-doubt post or file starts with a history read, which is blocked too.
+                conditions.append(
+                    not_(and_(row.in_doubt.is_(True), row.method.in_(sorted(_EFFECTS))))
+                )
         # Ordering by an expression rather than the bare primary key stops SQLite from
         # walking the whole table in id order (sent rows included) to honour the LIMIT;
         # it then reads the few due rows through the (status, next_attempt_at) index.
@@ -692,8 +747,14 @@ class Dispatcher:
                 rows = self._apply_courtesy(db, rows)
                 ids = [r.id for r in rows]
                 targets = self._targets(db, {r.target_key for r in rows if r.target_key})
+                # A file needs the DM channel of a user id; so does reading the history.
                 dms = self._known_dms(
-                    db, {r.address for r in rows if r.in_doubt and _USER_ID.match(r.address)}
+                    db,
+                    {
+                        r.address
+                        for r in rows
+                        if (r.in_doubt or r.method == FILE_UPLOAD) and _USER_ID.match(r.address)
+                    },
                 )
                 claims = [
                     _Claim(
@@ -856,17 +917,12 @@ class Dispatcher:
                     continue  # a live dispatcher's claim
                 if heartbeat is None:
                     # Unknown holder: assume its post could have started just now.
-                    resend_at = now + timedelta(
-                        seconds=self.request_timeout + RESEND_MARGIN_SECONDS
-                    )
+                    resend_at = now + timedelta(seconds=self._settle(method))
                 else:
                     # Its last post began at most `_claim_ttl` after its last heartbeat.
                     resend_at = max(
                         now,
-                        heartbeat
-                        + timedelta(
-                            seconds=self._claim_ttl + self.request_timeout + RESEND_MARGIN_SECONDS
-                        ),
+                        heartbeat + timedelta(seconds=self._claim_ttl + self._settle(method)),
                     )
                 adopted += self._release_in_doubt(db, row_id, holder, method, resend_at)
             db.execute(
@@ -885,7 +941,6 @@ class Dispatcher:
         with self._inflight_lock:
             self._orphans_possible = False
             now = utcnow()
-            resend_at = now + timedelta(seconds=self.request_timeout + RESEND_MARGIN_SECONDS)
             try:
                 with transaction(self._factory) as db:
                     held = db.execute(
@@ -896,22 +951,30 @@ class Dispatcher:
                     ).all()
                     for row_id, method in held:
                         if row_id not in self._inflight:
+                            resend_at = now + timedelta(seconds=self._settle(method))
                             self._release_in_doubt(db, row_id, self.process_id, method, resend_at)
             except SQLAlchemyError:
                 self._orphans_possible = True
                 raise
 
+    def _settle(self, method: str) -> float:
+        """Return how long after a call of `method` started its effect may still be unseen."""
+        seconds = self.request_timeout + RESEND_MARGIN_SECONDS
+        if method == FILE_UPLOAD:
+            seconds += self.share_settle
+        return seconds
+
     @staticmethod
     def _release_in_doubt(
         db: Session, row_id: int, holder: str | None, method: str, resend_at: datetime
     ) -> int:
-        """Return a `sending` row to pending, in doubt if it is a post; 1 if it was changed."""
+        """Return a `sending` row to pending, in doubt if it is a post or a file; 1 if changed."""
         values: dict[str, Any] = {
             "status": OutboxStatus.PENDING,
             "next_attempt_at": resend_at,
             "last_error": "dispatcher stopped while sending",
         }
-        if method == POST_MESSAGE:
+        if method in _EFFECTS:
             values["in_doubt"] = True
         holder_matches = (
             OutboxMessage.claimed_by.is_(None)
@@ -967,6 +1030,8 @@ class Dispatcher:
             return self._send_post(claim, attempt)
         if claim.method == INVITE:
             return self._send_invite(claim)
+        if claim.method == FILE_UPLOAD:
+            return self._send_file(claim, attempt)
         return self._fail(claim, f"unsupported_method:{claim.method}")
 
     def _send_invite(self, claim: _Claim) -> _Result:
@@ -1021,7 +1086,9 @@ class Dispatcher:
             assert claim.target is not None
             thread_ts = claim.target.ts
         if claim.in_doubt:
-            found = self._reconcile(claim, attempt, thread_ts)
+            found = self._reconcile(
+                claim, attempt, lambda m: _outbox_key(m) == claim.key, thread_ts
+            )
             if found is not None:
                 channel, ts = found
                 logger.info("outbox row %s was already posted (found in history)", claim.id)
@@ -1044,11 +1111,61 @@ class Dispatcher:
             arguments["blocks"] = claim.payload["blocks"]
         if thread_ts:
             arguments["thread_ts"] = thread_ts
-        attempt.post_started = time.monotonic()
+        attempt.effect_started = time.monotonic()
         response = self._call(POST_MESSAGE, **arguments)
         channel = str(response.get("channel") or "")
         dm = (claim.address, channel) if _USER_ID.match(claim.address) and channel else None
         return self._sent(channel or None, response.get("ts"), dm=dm)
+
+    def _send_file(self, claim: _Claim, attempt: _Attempt) -> _Result:
+        """Upload the row's file and share it, unless an in-doubt earlier attempt did.
+
+        Only the last step, files.completeUploadExternal, shares anything: a failure
+        before it leaves at most an unshared upload behind, which Slack discards.
+        """
+        channel = self._conversation(claim, attempt)
+        filename = str(claim.payload.get("filename") or "")
+        if claim.in_doubt:
+            found = self._reconcile(claim, attempt, lambda m: _shares_file(m, filename), None)
+            if found is not None:
+                logger.info("outbox row %s was already shared (found in history)", claim.id)
+                return self._sent(*found, dm=attempt.dm)
+            attempt.doubt_resolved = True
+            logger.info("outbox row %s was not shared before (not in history): resending", claim.id)
+        data = base64.b64decode(claim.payload.get("content") or "")
+        reserved = self._call(UPLOAD_URL, filename=filename, length=len(data))
+        upload_url, file_id = reserved.get("upload_url"), reserved.get("file_id")
+        if not upload_url or not file_id:
+            raise _CallFailed(UPLOAD_URL, _Failure(_Kind.ERROR, "no_upload_url_in_response"))
+        self._call(UPLOAD_BYTES, url=str(upload_url), data=data)
+        if time.monotonic() - claim.claimed_mono > self._claim_ttl:
+            # The same rule as for posts: too late to share under this claim.
+            return self._release(claim, doubt_resolved=attempt.doubt_resolved)
+        arguments: dict[str, Any] = {
+            "files": [{"id": str(file_id), "title": claim.payload.get("title") or filename}],
+            "channel_id": channel,
+        }
+        if claim.payload.get("initial_comment"):
+            arguments["initial_comment"] = claim.payload["initial_comment"]
+        attempt.effect_started = time.monotonic()
+        self._call(COMPLETE_UPLOAD, **arguments)
+        # Slack answers with the file, not the message sharing it: no ts to record.
+        return self._sent(channel, None, dm=attempt.dm)
+
+    def _post_bytes(self, *, url: str, data: bytes) -> None:
+        """POST a file's bytes to its upload URL, as slack_sdk's files_upload_v2 does."""
+        handlers: list[urllib.request.BaseHandler] = [
+            urllib.request.HTTPSHandler(context=self.client.ssl)
+        ]
+        if self.client.proxy:
+            proxy = self.client.proxy
+            handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
+        request = urllib.request.Request(url, data=data, method="POST")
+        # Any status from 400 up raises HTTPError, which `classify` sorts.
+        with urllib.request.build_opener(*handlers).open(
+            request, timeout=self.request_timeout
+        ) as response:
+            response.read()
 
     def _conversation(self, claim: _Claim, attempt: _Attempt) -> str:
         """Return the channel id whose history holds the row's messages."""
@@ -1056,6 +1173,8 @@ class Dispatcher:
             return claim.address
         if claim.known_dm:
             return claim.known_dm
+        if attempt.dm is not None:
+            return attempt.dm[1]
         response = self._call(OPEN, users=claim.address)
         channel = response.get("channel") or {}
         channel_id = str(channel.get("id") or "") if isinstance(channel, dict) else ""
@@ -1065,9 +1184,13 @@ class Dispatcher:
         return channel_id
 
     def _reconcile(
-        self, claim: _Claim, attempt: _Attempt, thread_ts: str | None
+        self,
+        claim: _Claim,
+        attempt: _Attempt,
+        is_ours: Callable[[dict[str, Any]], bool],
+        thread_ts: str | None,
     ) -> tuple[str, str] | None:
-        """Find the row's message in history: (channel, ts) if posted, None if surely not."""
+        """Find the row's message in history: (channel, ts) if sent, None if surely not."""
         channel = self._conversation(claim, attempt)
         oldest = _slack_ts(claim.claimed_at - RECONCILE_MARGIN)
         cursor: str | None = None
@@ -1085,7 +1208,7 @@ class Dispatcher:
             else:
                 response = self._call(HISTORY, **arguments)
             for message in response.get("messages") or []:
-                if isinstance(message, dict) and _outbox_key(message) == claim.key:
+                if isinstance(message, dict) and is_ours(message):
                     return channel, str(message.get("ts"))
             metadata = response.get("response_metadata") or {}
             cursor = metadata.get("next_cursor") if isinstance(metadata, dict) else None
@@ -1161,36 +1284,41 @@ class Dispatcher:
         if failure.kind == _Kind.PERMANENT:
             error = failure.error if method == claim.method else f"{method}:{failure.error}"
             result = self._fail(claim, error)
-            if claim.method == POST_MESSAGE:
-                # A refused post did not land; a failed reconcile leaves the doubt open.
+            if claim.method in _EFFECTS:
+                # A refused post or file did not land; a failed reconcile leaves the doubt open.
                 result.values["in_doubt"] = still_in_doubt
             return result
 
         may_have_posted = (
-            claim.method == POST_MESSAGE
-            and method == POST_MESSAGE
-            and attempt.post_started is not None
+            method == _EFFECTS.get(claim.method)
+            and attempt.effect_started is not None
             and failure.kind == _Kind.UNAVAILABLE
         )
         in_doubt = still_in_doubt or may_have_posted
         limit = self.max_outage_attempts if failure.kind == _Kind.UNAVAILABLE else self.max_attempts
         if claim.attempts >= limit:
             result = self._fail(claim, f"gave up after {claim.attempts} attempts: {failure.error}")
-            if claim.method == POST_MESSAGE:
+            if claim.method in _EFFECTS:
                 result.values["in_doubt"] = in_doubt
             return result
         delay = self._backoff(claim.attempts)
-        if may_have_posted and not failure.answered and attempt.post_started is not None:
+        if may_have_posted and not failure.answered and attempt.effect_started is not None:
             # No answer: Slack may still be working on the post. Do not look for it (and
             # conclude it is missing) before our request has certainly ended.
-            settle = attempt.post_started + self.request_timeout + RESEND_MARGIN_SECONDS
+            settle = attempt.effect_started + self.request_timeout + RESEND_MARGIN_SECONDS
             delay = max(delay, settle - time.monotonic())
+        if may_have_posted and claim.method == FILE_UPLOAD and attempt.effect_started is not None:
+            # Even an answered completion may share the file later (see FILE_SHARE_SETTLE_SECONDS).
+            shared_by = attempt.effect_started + self.share_settle
+            if not failure.answered:
+                shared_by += self.request_timeout
+            delay = max(delay, shared_by - time.monotonic())
         values = {
             "status": OutboxStatus.PENDING,
             "next_attempt_at": now + timedelta(seconds=delay),
             "last_error": f"{method}:{failure.error}" if method != claim.method else failure.error,
         }
-        if claim.method == POST_MESSAGE:
+        if claim.method in _EFFECTS:
             values["in_doubt"] = in_doubt
         logger.info(
             "outbox row %s: %s failed (%s), retry in %.1f s%s",

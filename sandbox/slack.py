@@ -76,11 +76,17 @@ METHOD_TIERS: dict[str, int] = {
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
 }
-# Only these two methods get injected faults: they are where duplicates and
-# lost posts come from in real outages.
-FAULTY_METHODS = frozenset({"chat.postMessage", "chat.update"})
+# Only these methods get injected faults: they are where duplicates and lost posts
+# (or files shared twice) come from in real outages.
+FAULTY_METHODS = frozenset({"chat.postMessage", "chat.update", "files.completeUploadExternal"})
 _RATE_FIELDS = frozenset(
-    {"rate_limits", "postmessage_per_minute", "per_channel_per_second", "per_channel_burst"}
+    {
+        "rate_limits",
+        "postmessage_per_minute",
+        "per_channel_per_second",
+        "per_channel_burst",
+        "method_per_minute",
+    }
 )
 
 
@@ -95,6 +101,9 @@ class StandInConfig:
     postmessage_per_minute: int = 6000
     per_channel_per_second: float = 1.0
     per_channel_burst: int = 5
+    # Calls per minute for chosen tiered methods, with no burst: overrides their tier
+    # (a test makes a method scarce to see its 429s handled).
+    method_per_minute: dict[str, float] = field(default_factory=dict)
     fail_rate: float = 0.0
     fail_after_post_share: float = 0.5
     drop_rate: float = 0.0
@@ -927,8 +936,8 @@ class SlackStandIn:
             return 0.0
         bucket = self._tier_buckets.get(method)
         if bucket is None:
-            per_minute = TIER_PER_MINUTE[tier]
-            capacity = 1 if tier == 1 else per_minute
+            per_minute = cfg.method_per_minute.get(method) or TIER_PER_MINUTE[tier]
+            capacity = 1 if tier == 1 or method in cfg.method_per_minute else per_minute
             bucket = _TokenBucket(capacity, per_minute / 60.0, now)
             self._tier_buckets[method] = bucket
         wait = bucket.wait(now)

@@ -5,6 +5,9 @@ Functions take the session first and never commit; the caller's transaction deci
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +22,10 @@ from storage.models import OutboxMessage, OutboxStatus, utcnow
 POST_MESSAGE = "chat.postMessage"
 UPDATE_MESSAGE = "chat.update"
 INVITE = "conversations.invite"
+# Not one Web API method but the three steps of an upload (see bot.dispatcher).
+FILE_UPLOAD = "files.upload"
+# Files travel inside the row's JSON payload, so they must stay small (CSVs, charts).
+MAX_FILE_BYTES = 1024 * 1024
 # Rows of this kind are nudges: the courtesy policy decides when (and whether) they go.
 NUDGE_KIND = "nudge"
 
@@ -106,7 +113,8 @@ def enqueue_message(
 def enqueue_many_messages(db: Session, messages: list[dict[str, Any]]) -> int:
     """Queue many chat.postMessage rows in a few statements; return how many were new.
 
-    Each dict has `key`, `address`, `text` and optionally `blocks` and `nudge_category`.
+    Each dict has `key`, `address`, `text` and optionally `blocks`, `guard` and
+    `nudge_category`.
     One multi-row INSERT ... ON CONFLICT DO NOTHING per batch keeps a fan-out to
     thousands of members to a handful of round trips, and stays idempotent.
     """
@@ -119,6 +127,8 @@ def enqueue_many_messages(db: Session, messages: list[dict[str, Any]]) -> int:
         if message.get("blocks"):
             payload["blocks"] = message["blocks"]
         kind = "message"
+        if message.get("guard"):
+            payload["guard"] = message["guard"]  # see storage.guards
         if message.get("nudge_category"):
             payload["nudge_category"] = message["nudge_category"]
             kind = NUDGE_KIND
@@ -159,11 +169,13 @@ def enqueue_update(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     coalesce_key: str | None = None,
+    not_before: datetime | None = None,
 ) -> bool:
     """Queue a chat.update of the message sent for row `target_key`; True if newly queued.
 
     With a `coalesce_key`, any older unsent update sharing it is superseded: only the
     newest content matters for a message edited in place (a live tally, say).
+    `not_before` holds it back, to space out the edits of a busy message.
     """
     payload: dict[str, Any] = {"text": text}
     if blocks:
@@ -181,7 +193,7 @@ def enqueue_update(
             "status": OutboxStatus.PENDING,
             "attempts": 0,
             "in_doubt": False,
-            "next_attempt_at": utcnow(),
+            "next_attempt_at": not_before or utcnow(),
             "created_at": utcnow(),
         },
     )
@@ -204,6 +216,67 @@ def enqueue_invite(db: Session, *, key: str, channel: str, user_id: str) -> bool
             "attempts": 0,
             "in_doubt": False,
             "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        },
+    )
+
+
+def unique_filename(filename: str, key: str) -> str:
+    """Return `filename` with 6 hex digits of the key's hash before its extension.
+
+    The dispatcher recognises its own upload in a conversation's history by this name,
+    so it keeps to letters, digits, dots and dashes: nothing Slack might rewrite.
+    """
+    filename = re.sub(r"[^\w.-]+", "-", filename.strip()).strip("-") or "file"
+    stem, dot, extension = filename.rpartition(".")
+    if not stem:  # no extension (or a leading dot only): the suffix goes at the end
+        stem, dot, extension = filename, "", ""
+    tag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
+    return f"{stem}-{tag}{dot}{extension}"
+
+
+def enqueue_file(
+    db: Session,
+    *,
+    key: str,
+    address: str,
+    filename: str,
+    content: bytes,
+    title: str,
+    initial_comment: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a file shared in a channel id, or in the DM of a user id; True if newly queued.
+
+    `title` is what people read; the name Slack shows gets a suffix unique to the row
+    (`report.csv` becomes `report-1a2b3c.csv`). Files over `MAX_FILE_BYTES`, or empty
+    ones, raise ValueError.
+    """
+    if not isinstance(content, bytes):
+        raise TypeError("content must be bytes")
+    if not content:
+        raise ValueError("cannot send an empty file")
+    if len(content) > MAX_FILE_BYTES:
+        raise ValueError(f"file of {len(content)} bytes exceeds the {MAX_FILE_BYTES}-byte limit")
+    payload: dict[str, Any] = {
+        "filename": unique_filename(filename, key),
+        "title": title,
+        "content": base64.b64encode(content).decode("ascii"),
+    }
+    if initial_comment:
+        payload["initial_comment"] = initial_comment
+    return _insert_once(
+        db,
+        {
+            "idempotency_key": key,
+            "kind": "file",
+            "method": FILE_UPLOAD,
+            "address": address,
+            "payload": payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "in_doubt": False,
+            "next_attempt_at": not_before or utcnow(),
             "created_at": utcnow(),
         },
     )
