@@ -78,6 +78,10 @@ def _unavailable_response(request: BoltRequest) -> BoltResponse:
     return _json_response(200, {"response_type": "ephemeral", "text": message})
 
 
+# Context key of the callbacks to run after the request's transaction commits.
+AFTER_COMMIT = "after_commit"
+
+
 class CercleApp(App):
     """A Bolt app that wraps each request in one transaction and knows its subcommands.
 
@@ -123,6 +127,7 @@ class CercleApp(App):
         session = self.session_factory()
         req.context["db"] = session
         req.context["settings"] = self.settings
+        req.context[AFTER_COMMIT] = []
         try:
             response = super().dispatch(req)
             if response.status >= 300 or req.context.get(FAILED_FLAG):
@@ -135,9 +140,27 @@ class CercleApp(App):
                 session.rollback()
                 return _unavailable_response(req)
             self._on_commit()
+            _run_after_commit(req.context[AFTER_COMMIT])
             return response
         finally:
             session.close()
+
+
+def after_commit(context: Any, callback: Callable[[], None]) -> None:
+    """Run `callback` once the request's transaction has committed (never if it fails).
+
+    For what tells the member their action took effect: said before the commit, it
+    could announce a change a failed commit then threw away.
+    """
+    context[AFTER_COMMIT].append(callback)
+
+
+def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the change is saved; a lost notice is not fatal
+            logger.warning("a notice after commit could not be sent", exc_info=True)
 
 
 def _middleware_event_once(

@@ -52,6 +52,9 @@ class Settings:
     weekly_nudge_cap: int = 2
     # A member who opened no toolbox item for this many days gets a suggestion.
     toolbox_quiet_days: int = 21
+    # Key of the fingerprints that stop double votes on anonymous polls and surveys. It
+    # must live outside the database; when unset it is derived from the Slack secrets.
+    anonymity_secret: str = field(default="", repr=False)
 
     @property
     def socket_mode(self) -> bool:
@@ -191,7 +194,15 @@ def load_settings(
         "CERCLE_TOOLBOX_QUIET_DAYS", get("CERCLE_TOOLBOX_QUIET_DAYS", "21"), 1, 365
     )
 
+    anonymity_secret = get("CERCLE_ANONYMITY_SECRET")
+    if anonymity_secret and len(anonymity_secret) < 16:
+        raise SettingsError(
+            "CERCLE_ANONYMITY_SECRET must be at least 16 characters long "
+            "(for example the output of `openssl rand -hex 32`)"
+        )
+
     return Settings(
+        anonymity_secret=anonymity_secret,
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,

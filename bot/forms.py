@@ -44,5 +44,17 @@ def selected_values(values: dict[str, Any], block_id: str) -> list[str]:
 
 
 def reply_privately(respond: Any, text: str) -> None:
-    """Answer the member who clicked with an ephemeral message, leaving the message as is."""
+    """Answer the member who clicked with an ephemeral message, leaving the message as is.
+
+    A click in a modal or the App Home has no response_url: there is nowhere to answer.
+    """
+    if getattr(respond, "response_url", None) is None:
+        return
     respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def confirm_privately(context: Any, respond: Any, text: str) -> None:
+    """Tell the member who clicked that their action took effect, once it is committed."""
+    from bot.app import after_commit
+
+    after_commit(context, lambda: reply_privately(respond, text))

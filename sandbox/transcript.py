@@ -10,9 +10,9 @@ WIDTH = 76
 
 
 def _text(obj: Any) -> str:
-    if isinstance(obj, dict):
-        return str(obj.get("text", ""))
-    return str(obj or "")
+    text = str(obj.get("text", "")) if isinstance(obj, dict) else str(obj or "")
+    # Slack shows a date token in each reader's time zone; a transcript shows its fallback.
+    return re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
 
 
 def render_blocks(blocks: list[dict[str, Any]] | None, fallback: str = "") -> list[str]:
@@ -38,7 +38,10 @@ def render_blocks(blocks: list[dict[str, Any]] | None, fallback: str = "") -> li
             lines.append("-" * 20)
         elif kind == "actions":
             buttons = [
-                f"[{_text(e.get('text')) or e.get('action_id')}]" for e in block.get("elements", [])
+                "[⋯]"
+                if e.get("type") == "overflow"
+                else f"[{_text(e.get('text')) or e.get('action_id')}]"
+                for e in block.get("elements", [])
             ]
             lines.append("  " + " ".join(buttons))
         elif kind == "input":

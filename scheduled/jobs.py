@@ -35,6 +35,8 @@ FIXED_JOB_PREFIX = "fixed:"
 PURGE_PROCESSED_EVENTS_JOB_ID = f"{FIXED_JOB_PREFIX}purge_processed_events"
 FOLLOW_UP_NEWCOMERS_JOB_ID = f"{FIXED_JOB_PREFIX}follow_up_newcomers"
 SYNC_SCHEDULES_JOB_ID = f"{FIXED_JOB_PREFIX}sync_schedules"
+POLL_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}poll_deadlines"
+SURVEY_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}survey_deadlines"
 
 # Slack redelivers an event for a few hours at most; a month of dedupe keys is ample and
 # still lets someone look up what the bot received recently.
@@ -138,6 +140,32 @@ def plan_toolbox_nudges() -> int:
     return planned.queued
 
 
+def poll_deadlines() -> tuple[int, int]:
+    """Close polls past their deadline and queue due reminders; return (closed, reminders)."""
+    from bot.polls import close_due_polls, remind_non_voters
+
+    settings = _job_settings()
+    with transaction(_job_sessions()) as db:
+        closed = close_due_polls(db)
+        reminded = remind_non_voters(db, settings)
+    if closed or reminded:
+        logger.info("polls: %d closed at their deadline, %d reminders queued", closed, reminded)
+    return closed, reminded
+
+
+def survey_deadlines() -> tuple[int, int]:
+    """Close surveys past their deadline (posting results) and queue due reminders."""
+    from bot.surveys import close_due_surveys, remind_non_respondents
+
+    settings = _job_settings()
+    with transaction(_job_sessions()) as db:
+        closed = close_due_surveys(db, settings)
+        reminded = remind_non_respondents(db, settings)
+    if closed or reminded:
+        logger.info("surveys: %d closed at their deadline, %d reminders queued", closed, reminded)
+    return closed, reminded
+
+
 # Jobs whose schedule coordinators set (`/cercle schedule`), by schedule name.
 SCHEDULED_JOBS: dict[str, Callable[[], Any]] = {
     "weekly_tool": post_weekly_tool,
@@ -213,6 +241,18 @@ def fixed_jobs(settings: Settings) -> list[FixedJob]:
         FixedJob(
             id=SYNC_SCHEDULES_JOB_ID,
             func=sync_schedules,
+            trigger=IntervalTrigger(minutes=1),
+        ),
+        FixedJob(
+            id=POLL_DEADLINES_JOB_ID,
+            func=poll_deadlines,
+            # Every minute: a poll closes within a minute of its deadline (a vote in
+            # between is refused all the same).
+            trigger=IntervalTrigger(minutes=1),
+        ),
+        FixedJob(
+            id=SURVEY_DEADLINES_JOB_ID,
+            func=survey_deadlines,
             trigger=IntervalTrigger(minutes=1),
         ),
         FixedJob(

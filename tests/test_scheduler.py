@@ -18,9 +18,7 @@ from bot.config import Settings
 from scheduled import jobs
 from scheduled.jobs import (
     FIXED_JOB_PREFIX,
-    FOLLOW_UP_NEWCOMERS_JOB_ID,
     PURGE_PROCESSED_EVENTS_JOB_ID,
-    SYNC_SCHEDULES_JOB_ID,
     fixed_jobs,
     purge_processed_events,
     register_fixed_jobs,
@@ -170,12 +168,11 @@ def test_retired_fixed_jobs_are_removed_but_other_jobs_kept(database_url, schedu
     scheduler.add_job(do_nothing, cron("*", 8, 0, "UTC"), id=f"{FIXED_JOB_PREFIX}retired")
     scheduler.add_job(do_nothing, cron("*", 8, 0, "UTC"), id="poll:42:close")
     register_fixed_jobs(scheduler, _settings(database_url))
-    assert sorted(job.id for job in scheduler.get_jobs()) == [
-        FOLLOW_UP_NEWCOMERS_JOB_ID,
-        PURGE_PROCESSED_EVENTS_JOB_ID,
-        SYNC_SCHEDULES_JOB_ID,
-        "poll:42:close",
-    ]
+    settings = _settings(database_url)
+    assert sorted(job.id for job in scheduler.get_jobs()) == sorted(
+        [job.id for job in fixed_jobs(settings)] + ["poll:42:close"]
+    )
+    assert f"{FIXED_JOB_PREFIX}retired" not in {job.id for job in scheduler.get_jobs()}
 
 
 def test_purge_job_fires_daily_at_03_15_in_the_community_time_zone(database_url, schedulers):
