@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.demo_polls import play_polls
+from bot.demo_surveys import play_survey
 from bot.runtime import Runtime, build_runtime
 from sandbox.signed_client import SlackPlayer
 from sandbox.slack import SlackStandIn
@@ -32,6 +34,8 @@ NAMES = {
     "C0COMMUNITY": "#communaute-assistantes",
     "C0COORD": "#coordination",
 }
+# Where the demo leaves what is better looked at than read (the charts), beside the transcript.
+OUTPUT_FOLDER = Path("demo-output")
 CHANNELS = {"C0COMMUNITY": "#communaute-assistantes", "C0COORD": "#coordination"}
 
 
@@ -100,6 +104,18 @@ class Demo:
                     return message
             time.sleep(0.05)
         raise RuntimeError(f"no expected message reached {channel} within {timeout} s")
+
+    def wait_for_file(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15.0
+    ) -> dict[str, Any]:
+        """Wait until the stand-in holds a shared file matching `predicate`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for shared in self.standin.files():
+                if predicate(shared):
+                    return shared
+            time.sleep(0.05)
+        raise RuntimeError(f"no expected file was shared within {timeout} s")
 
     def wait_for_dm(self, user_id: str, timeout: float = 10.0) -> dict[str, Any]:
         """Wait for the first message in Cercle's DM with `user_id`."""
@@ -218,8 +234,10 @@ def play(demo: Demo) -> None:
 
     play_onboarding(demo)
     play_toolbox(demo)
+    scene = play_polls(demo, 16)
+    scene = play_survey(demo, scene, OUTPUT_FOLDER)
 
-    demo.scene("16. Alice checks the delivery queue")
+    demo.scene(f"{scene}. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")
 
 

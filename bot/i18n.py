@@ -810,6 +810,997 @@ CATALOG: dict[str, dict[str, str]] = {
         "`weekdays 10:00`), `/cercle schedule pause weekly_tool`, `/cercle schedule resume "
         "weekly_tool`. Names: {names}.",
     },
+    # Polls
+    "help.cmd.poll": {
+        "fr": "créer un sondage dans ce canal (sans texte : un formulaire)",
+        "en": "create a poll in this channel (no text: a form)",
+    },
+    "common.cancel": {
+        "fr": "Annuler",
+        "en": "Cancel",
+    },
+    "poll.more_voters": {
+        "fr": "et {count} autres",
+        "en": "and {count} more",
+    },
+    "poll.votes.one": {
+        "fr": "{count} vote",
+        "en": "{count} vote",
+    },
+    "poll.votes.other": {
+        "fr": "{count} votes",
+        "en": "{count} votes",
+    },
+    "poll.voters.one": {
+        "fr": "{count} votant·e",
+        "en": "{count} voter",
+    },
+    "poll.voters.other": {
+        "fr": "{count} votant·es",
+        "en": "{count} voters",
+    },
+    "poll.by": {
+        "fr": "Sondage de {creator}",
+        "en": "Poll by {creator}",
+    },
+    "poll.choose_one": {
+        "fr": "un seul choix",
+        "en": "one choice",
+    },
+    "poll.choose_up_to": {
+        "fr": "jusqu'à {count} choix",
+        "en": "up to {count} choices",
+    },
+    "poll.closes": {
+        "fr": "clôture {when}",
+        "en": "closes {when}",
+    },
+    "poll.closed_by": {
+        "fr": "Clôturé par {closer} ({when})",
+        "en": "Closed by {closer} ({when})",
+    },
+    "poll.closed_at_deadline": {
+        "fr": "Clôturé à l'échéance ({when})",
+        "en": "Closed at its deadline ({when})",
+    },
+    "poll.results_hidden": {
+        "fr": "résultats visibles à la clôture",
+        "en": "results shown when the poll closes",
+    },
+    "poll.anonymous_note": {
+        "fr": (
+            "Sondage anonyme : Cercle n'enregistre pas qui a choisi quoi, seulement une "
+            "empreinte chiffrée (sa clé n'est pas dans la base) qui empêche de voter deux fois. "
+            "Personne, ni l'auteur·e, ni la coordination, ni qui lirait la base de données, ne "
+            "peut voir votre choix. Cercle sait seulement si vous avez voté, pour ne relancer "
+            "que les autres."
+        ),
+        "en": (
+            "Anonymous poll: Cercle doesn't record who chose what, only a keyed fingerprint "
+            "(its key is not in the database) that stops double votes. Nobody, not the author, "
+            "not coordinators, not someone reading the database, can see your choice. Cercle "
+            "can only tell whether you voted, so that it reminds only the others."
+        ),
+    },
+    "poll.vote": {
+        "fr": "Voter",
+        "en": "Vote",
+    },
+    "poll.add_option": {
+        "fr": "➕ Ajouter une option",
+        "en": "➕ Add an option",
+    },
+    "poll.fallback": {
+        "fr": "Sondage : {question}",
+        "en": "Poll: {question}",
+    },
+    "poll.manage.close": {
+        "fr": "Clôturer le sondage",
+        "en": "Close the poll",
+    },
+    "poll.manage.export": {
+        "fr": "Exporter les résultats (CSV)",
+        "en": "Export the results (CSV)",
+    },
+    "poll.manage.delete": {
+        "fr": "Supprimer le sondage",
+        "en": "Delete the poll",
+    },
+    "poll.deleted": {
+        "fr": "Ce sondage a été supprimé par {user}.",
+        "en": "This poll was deleted by {user}.",
+    },
+    "poll.reminder": {
+        "fr": (
+            "Petit rappel : le sondage de {channel} se clôture {when} et vous n'avez pas encore "
+            "voté.\n*{question}*"
+        ),
+        "en": (
+            "A quick reminder: the poll in {channel} closes {when} and you haven't voted "
+            "yet.\n*{question}*"
+        ),
+    },
+    "poll.reminder_once": {
+        "fr": "Vous pouvez voter ici ou dans le canal. Un seul rappel par sondage.",
+        "en": "You can vote here or in the channel. One reminder per poll, no more.",
+    },
+    "poll.form.title": {
+        "fr": "Nouveau sondage",
+        "en": "New poll",
+    },
+    "poll.form.submit": {
+        "fr": "Publier",
+        "en": "Post",
+    },
+    "poll.form.question": {
+        "fr": "Question",
+        "en": "Question",
+    },
+    "poll.form.options": {
+        "fr": "Options (une par ligne)",
+        "en": "Options (one per line)",
+    },
+    "poll.form.options_hint": {
+        "fr": "Entre 2 et {maximum} options, toutes différentes.",
+        "en": "Between 2 and {maximum} options, all different.",
+    },
+    "poll.form.max_choices": {
+        "fr": "Nombre de choix par personne",
+        "en": "Choices per person",
+    },
+    "poll.form.closes": {
+        "fr": "Clôture (facultatif)",
+        "en": "Closes (optional)",
+    },
+    "poll.form.closes_hint": {
+        "fr": "Par exemple : {examples}. À votre heure locale.",
+        "en": "For example: {examples}. In your own time zone.",
+    },
+    "poll.form.options_label": {
+        "fr": "Réglages",
+        "en": "Settings",
+    },
+    "poll.form.anonymous": {
+        "fr": "*Anonyme* : personne ne voit qui a voté quoi",
+        "en": "*Anonymous*: nobody sees who voted what",
+    },
+    "poll.form.hide_results": {
+        "fr": "*Résultats masqués* jusqu'à la clôture",
+        "en": "*Hide the results* until it closes",
+    },
+    "poll.form.allow_new_options": {
+        "fr": "*Options ouvertes* : chacun·e peut en ajouter",
+        "en": "*Open options*: anyone can add one",
+    },
+    "poll.form.remind": {
+        "fr": "*Rappel* à qui n'a pas voté (avec une clôture)",
+        "en": "*Remind* those who haven't voted (needs a deadline)",
+    },
+    "poll.add_option_title": {
+        "fr": "Ajouter une option",
+        "en": "Add an option",
+    },
+    "poll.add_option_submit": {
+        "fr": "Ajouter",
+        "en": "Add",
+    },
+    "poll.add_option_label": {
+        "fr": "Votre option",
+        "en": "Your option",
+    },
+    "poll.delete_title": {
+        "fr": "Supprimer le sondage",
+        "en": "Delete the poll",
+    },
+    "poll.delete_submit": {
+        "fr": "Supprimer",
+        "en": "Delete",
+    },
+    "poll.delete_confirm": {
+        "fr": (
+            "Supprimer le sondage *{question}* ? Ses votes seront effacés et son message "
+            "remplacé par une note."
+        ),
+        "en": (
+            "Delete the poll *{question}*? Its votes will be erased and its message replaced by "
+            "a note."
+        ),
+    },
+    "poll.posted": {
+        "fr": "Votre sondage arrive dans {channel}.",
+        "en": "Your poll is on its way to {channel}.",
+    },
+    "poll.vote_recorded": {
+        "fr": ":white_check_mark: Vote enregistré : *{option}*.",
+        "en": ":white_check_mark: Vote recorded: *{option}*.",
+    },
+    "poll.vote_removed": {
+        "fr": "Vote retiré : *{option}*.",
+        "en": "Vote removed: *{option}*.",
+    },
+    "poll.your_choices": {
+        "fr": "Vos choix : {choices}. Cliquez à nouveau sur une option pour la retirer.",
+        "en": "Your choices: {choices}. Click an option again to remove it.",
+    },
+    "poll.closed_now": {
+        "fr": "Sondage clôturé : les résultats définitifs s'affichent.",
+        "en": "Poll closed: the final results are shown.",
+    },
+    "poll.export_title": {
+        "fr": "Résultats du sondage : {question}",
+        "en": "Poll results: {question}",
+    },
+    "poll.export_sent": {
+        "fr": "Les résultats arrivent dans vos messages privés (fichier CSV).",
+        "en": "The results are on their way to your direct messages (CSV file).",
+    },
+    "poll.csv.row": {
+        "fr": "ligne",
+        "en": "row",
+    },
+    "poll.csv.option": {
+        "fr": "option",
+        "en": "option",
+    },
+    "poll.csv.votes": {
+        "fr": "votes",
+        "en": "votes",
+    },
+    "poll.csv.percent": {
+        "fr": "pourcentage",
+        "en": "percent",
+    },
+    "poll.csv.user_id": {
+        "fr": "id_membre",
+        "en": "user_id",
+    },
+    "poll.csv.name": {
+        "fr": "nom",
+        "en": "name",
+    },
+    "poll.csv.voted_at": {
+        "fr": "vote_le",
+        "en": "voted_at",
+    },
+    "poll.error.missing_value": {
+        "fr": (
+            "L'option `{option}` attend une valeur juste après elle, par exemple `--closes 2h` "
+            "ou `--multi 2`."
+        ),
+        "en": (
+            "The option `{option}` needs a value right after it, for example `--closes 2h` or "
+            "`--multi 2`."
+        ),
+    },
+    "poll.error.unknown_option": {
+        "fr": (
+            "Option inconnue : `{option}`. Options possibles : `--multi N`, `--anonymous`, "
+            "`--closes <échéance>`, `--hide-results`, `--allow-new-options`, `--remind`."
+        ),
+        "en": (
+            "Unknown option: `{option}`. Available: `--multi N`, `--anonymous`, `--closes "
+            "<deadline>`, `--hide-results`, `--allow-new-options`, `--remind`."
+        ),
+    },
+    "poll.error.no_question": {
+        "fr": (
+            'Il manque la question. Exemple : `/cercle poll "Quel format préférez-vous ?" '
+            '"Atelier" "Webinaire"`, ou `/cercle poll` seul pour un formulaire.'
+        ),
+        "en": (
+            'The question is missing. Example: `/cercle poll "Which format do you prefer?" '
+            '"Workshop" "Webinar"`, or just `/cercle poll` for a form.'
+        ),
+    },
+    "poll.error.bad_multi": {
+        "fr": "`--multi` attend un nombre entre 1 et {maximum}, pas « {value} ».",
+        "en": '`--multi` takes a number from 1 to {maximum}, not "{value}".',
+    },
+    "poll.error.question_too_long": {
+        "fr": "La question est trop longue : {maximum} caractères au plus.",
+        "en": "The question is too long: {maximum} characters at most.",
+    },
+    "poll.error.empty_option": {
+        "fr": "Une option est vide : donnez un texte à chaque option.",
+        "en": "An option is empty: give every option some text.",
+    },
+    "poll.error.too_few_options": {
+        "fr": (
+            "Un sondage a besoin d'au moins {minimum} options, chacune entre guillemets : "
+            '`"Oui" "Non"`.'
+        ),
+        "en": 'A poll needs at least {minimum} options, each in quotes: `"Yes" "No"`.',
+    },
+    "poll.error.too_many_options": {
+        "fr": "{maximum} options au plus par sondage.",
+        "en": "A poll has {maximum} options at most.",
+    },
+    "poll.error.option_too_long": {
+        "fr": "L'option « {option}… » est trop longue : {maximum} caractères au plus.",
+        "en": 'The option "{option}…" is too long: {maximum} characters at most.',
+    },
+    "poll.error.duplicate_option": {
+        "fr": "L'option « {option} » apparaît deux fois : chaque option doit être différente.",
+        "en": 'The option "{option}" appears twice: every option must be different.',
+    },
+    "poll.error.multi_above_options": {
+        "fr": (
+            "Vous permettez {value} choix pour {count} options : choisissez un nombre plus petit."
+        ),
+        "en": "You allow {value} choices for {count} options: pick a smaller number.",
+    },
+    "poll.error.remind_needs_deadline": {
+        "fr": "Le rappel part avant la clôture : ajoutez une échéance (par exemple `--closes 3d`).",
+        "en": "The reminder goes before the deadline: add one (for example `--closes 3d`).",
+    },
+    "poll.error.gone": {
+        "fr": "Ce sondage n'existe plus (il a peut-être été supprimé).",
+        "en": "This poll no longer exists (it may have been deleted).",
+    },
+    "poll.error.closed": {
+        "fr": "Ce sondage est clôturé : il n'accepte plus de votes.",
+        "en": "This poll is closed: it no longer takes votes.",
+    },
+    "poll.error.too_many_choices": {
+        "fr": (
+            "Vous avez déjà choisi {maximum} options, le maximum pour ce sondage. Retirez-en "
+            "une (cliquez-la à nouveau) avant d'en choisir une autre."
+        ),
+        "en": (
+            "You already chose {maximum} options, the most this poll allows. Remove one (click "
+            "it again) before choosing another."
+        ),
+    },
+    "poll.error.not_yours": {
+        "fr": "Seul·e l'auteur·e du sondage ou la coordination peut faire cela.",
+        "en": "Only the poll's author or a coordinator can do that.",
+    },
+    "poll.error.already_closed": {
+        "fr": "Ce sondage est déjà clôturé.",
+        "en": "This poll is already closed.",
+    },
+    "poll.error.no_new_options": {
+        "fr": "Ce sondage n'accepte pas de nouvelles options.",
+        "en": "This poll doesn't take new options.",
+    },
+    "poll.error.invite_me": {
+        "fr": (
+            "Je ne peux pas publier dans cette conversation. Invitez-moi (`/invite @Cercle`) "
+            "puis réessayez, ou créez le sondage dans un canal public."
+        ),
+        "en": (
+            "I can't post in this conversation. Invite me (`/invite @Cercle`) and try again, or "
+            "create the poll in a public channel."
+        ),
+    },
+    "error.deadline_unparseable": {
+        "fr": (
+            "Je ne comprends pas l'échéance « {value} ». Exemples : `2h`, `3j`, `demain 17h`, "
+            "`vendredi`, `2026-12-01 17:00`."
+        ),
+        "en": (
+            'I don\'t understand the deadline "{value}". Examples: `2h`, `3d`, `tomorrow 5pm`, '
+            "`friday`, `2026-12-01 17:00`."
+        ),
+    },
+    "error.deadline_past": {
+        "fr": "L'échéance « {value} » est déjà passée : choisissez un moment à venir.",
+        "en": 'The deadline "{value}" has already passed: pick a time ahead.',
+    },
+    "error.deadline_too_far": {
+        "fr": "L'échéance « {value} » est à plus d'un an : choisissez une date plus proche.",
+        "en": 'The deadline "{value}" is more than a year away: pick a closer date.',
+    },
+    # Surveys
+    "help.cmd.survey": {
+        "fr": "enquêtes de besoins : créer, lancer, suivre les réponses, résultats (coordination)",
+        "en": "needs surveys: create, launch, follow answers, results (coordinators)",
+    },
+    "survey.questions.one": {
+        "fr": "{count} question",
+        "en": "{count} question",
+    },
+    "survey.questions.other": {
+        "fr": "{count} questions",
+        "en": "{count} questions",
+    },
+    "survey.until": {
+        "fr": "réponses jusqu'au {when}",
+        "en": "answers until {when}",
+    },
+    "survey.anonymous_note": {
+        "fr": (
+            "Enquête anonyme : vos réponses sont enregistrées sans votre nom ni l'heure, avec "
+            "une empreinte chiffrée (sa clé n'est pas dans la base) qui vous permet de les "
+            "modifier. Personne ne peut relier vos réponses à vous ; Cercle sait seulement si "
+            "vous avez répondu, pour ne relancer que les autres."
+        ),
+        "en": (
+            "Anonymous survey: your answers are stored without your name or the time, under a "
+            "keyed fingerprint (its key is not in the database) that lets you change them. "
+            "Nobody can link your answers to you; Cercle only knows whether you answered, to "
+            "remind only the others."
+        ),
+    },
+    "survey.answer": {
+        "fr": "Répondre",
+        "en": "Answer",
+    },
+    "survey.invitation": {
+        "fr": "Enquête de la communauté : {title}",
+        "en": "Community survey: {title}",
+    },
+    "survey.reminder": {
+        "fr": (
+            "Petit rappel : l'enquête *{title}* se termine {when} et nous n'avons pas encore "
+            "votre avis."
+        ),
+        "en": (
+            "A quick reminder: the survey *{title}* ends {when} and we don't have your view yet."
+        ),
+    },
+    "survey.reminder_once": {
+        "fr": "Un seul rappel par enquête.",
+        "en": "One reminder per survey, no more.",
+    },
+    "survey.max_choices": {
+        "fr": "{count} choix au plus",
+        "en": "{count} choices at most",
+    },
+    "survey.page": {
+        "fr": "Page {page} sur {pages}",
+        "en": "Page {page} of {pages}",
+    },
+    "survey.modal_title": {
+        "fr": "Enquête",
+        "en": "Survey",
+    },
+    "survey.send": {
+        "fr": "Envoyer",
+        "en": "Send",
+    },
+    "survey.next": {
+        "fr": "Suivant",
+        "en": "Next",
+    },
+    "survey.thanks": {
+        "fr": "Merci ! Vos réponses sont enregistrées.",
+        "en": "Thank you! Your answers are saved.",
+    },
+    "survey.can_change": {
+        "fr": "Vous pouvez les modifier jusqu'au {when} : cliquez à nouveau sur Répondre.",
+        "en": "You can change them until {when}: click Answer again.",
+    },
+    "survey.create_title": {
+        "fr": "Nouvelle enquête",
+        "en": "New survey",
+    },
+    "survey.create_submit": {
+        "fr": "Continuer",
+        "en": "Continue",
+    },
+    "survey.create_intro": {
+        "fr": (
+            "Adaptez l'enquête ci-dessous : titre, introduction, puis les questions (`type` : "
+            "`choix-unique`, `choix-multiple`, `échelle` de 1 à 5 ou `texte`). Vous pourrez la "
+            "relire avant de l'envoyer."
+        ),
+        "en": (
+            "Adapt the survey below: title, intro, then the questions (`type`: `single`, "
+            "`multiple`, `scale` from 1 to 5, or `text`). You can review it before it is sent."
+        ),
+    },
+    "survey.create_definition": {
+        "fr": "L'enquête (format YAML)",
+        "en": "The survey (YAML format)",
+    },
+    "survey.create_closes": {
+        "fr": "Fin des réponses (facultatif)",
+        "en": "Answers close (optional)",
+    },
+    "survey.create_remind": {
+        "fr": "*Rappel* à qui n'a pas répondu",
+        "en": "*Remind* those who haven't answered",
+    },
+    "survey.anonymous": {
+        "fr": "anonyme",
+        "en": "anonymous",
+    },
+    "survey.named": {
+        "fr": "réponses nominatives",
+        "en": "named answers",
+    },
+    "survey.with_reminder": {
+        "fr": "un rappel avant la fin",
+        "en": "one reminder before the end",
+    },
+    "survey.launch_title": {
+        "fr": "Lancer l'enquête",
+        "en": "Launch the survey",
+    },
+    "survey.launch_submit": {
+        "fr": "Envoyer",
+        "en": "Send",
+    },
+    "survey.launch_later": {
+        "fr": "Plus tard",
+        "en": "Later",
+    },
+    "survey.ready": {
+        "fr": (
+            "L'enquête n° {number} *{title}* est prête. Elle partira en message privé à {count} "
+            "membres de la communauté."
+        ),
+        "en": (
+            "Survey #{number} *{title}* is ready. It will go by direct message to {count} "
+            "community members."
+        ),
+    },
+    "survey.launch_later_hint": {
+        "fr": "Pas maintenant ? Lancez-la plus tard avec `/cercle survey launch {number}`.",
+        "en": "Not now? Launch it later with `/cercle survey launch {number}`.",
+    },
+    "survey.launched": {
+        "fr": "Enquête envoyée à {count} membres.",
+        "en": "Survey sent to {count} members.",
+    },
+    "survey.rate": {
+        "fr": "*{responded}* réponses sur {invited} membres invités (*{percent} %*)",
+        "en": "*{responded}* answers from {invited} members invited (*{percent}%*)",
+    },
+    "survey.segment_rate": {
+        "fr": "{segment} : {responded}/{invited} ({percent} %)",
+        "en": "{segment}: {responded}/{invited} ({percent}%)",
+    },
+    "survey.segment.newcomer": {
+        "fr": "Nouveaux (moins de 3 mois)",
+        "en": "Newcomers (under 3 months)",
+    },
+    "survey.segment.recent": {
+        "fr": "Récents (3 à 12 mois)",
+        "en": "Recent (3 to 12 months)",
+    },
+    "survey.segment.long_standing": {
+        "fr": "De longue date",
+        "en": "Long-standing",
+    },
+    "survey.answers.one": {
+        "fr": "{count} réponse",
+        "en": "{count} answer",
+    },
+    "survey.answers.other": {
+        "fr": "{count} réponses",
+        "en": "{count} answers",
+    },
+    "survey.more_answers": {
+        "fr": "… et {count} autres dans l'export CSV.",
+        "en": "… and {count} more in the CSV export.",
+    },
+    "survey.average": {
+        "fr": "Moyenne : *{average}* / 5",
+        "en": "Average: *{average}* / 5",
+    },
+    "survey.results_anonymous": {
+        "fr": (
+            "Enquête anonyme : les réponses ne sont liées à personne ; les taux par groupe sont "
+            "de simples comptes."
+        ),
+        "en": "Anonymous survey: answers are linked to no one; rates by group are plain counts.",
+    },
+    "survey.results_fallback": {
+        "fr": "Résultats de l'enquête : {title}",
+        "en": "Survey results: {title}",
+    },
+    "survey.list_title": {
+        "fr": "Enquêtes",
+        "en": "Surveys",
+    },
+    "survey.list_empty": {
+        "fr": (
+            "Aucune enquête pour l'instant. `/cercle survey new` ouvre l'enquête de besoins, "
+            "prête à adapter."
+        ),
+        "en": "No survey yet. `/cercle survey new` opens the needs survey, ready to adapt.",
+    },
+    "survey.status.closed": {
+        "fr": "terminée",
+        "en": "closed",
+    },
+    "survey.status.open": {
+        "fr": "en cours",
+        "en": "open",
+    },
+    "survey.status.draft": {
+        "fr": "brouillon",
+        "en": "draft",
+    },
+    "survey.list_help": {
+        "fr": "`/cercle survey new` · `launch N` · `results N` · `export N` · `close N`",
+        "en": "`/cercle survey new` · `launch N` · `results N` · `export N` · `close N`",
+    },
+    "survey.error.unknown": {
+        "fr": "Il n'y a pas d'enquête n° {number} : `/cercle survey` les liste.",
+        "en": "There is no survey #{number}: `/cercle survey` lists them.",
+    },
+    "survey.error.already_launched": {
+        "fr": "L'enquête n° {number} est déjà lancée.",
+        "en": "Survey #{number} is already launched.",
+    },
+    "survey.error.deadline_passed": {
+        "fr": (
+            "La date de fin de l'enquête n° {number} est passée : créez-la à nouveau avec une "
+            "autre date."
+        ),
+        "en": "Survey #{number}'s closing date has passed: create it again with another date.",
+    },
+    "survey.error.gone": {
+        "fr": "Cette enquête n'existe plus.",
+        "en": "This survey no longer exists.",
+    },
+    "survey.error.closed": {
+        "fr": "Cette enquête est terminée : elle n'accepte plus de réponses.",
+        "en": "This survey is closed: it no longer takes answers.",
+    },
+    "survey.error.not_invited": {
+        "fr": (
+            "Cette enquête a été envoyée aux membres de la communauté ; vous n'en faisiez pas "
+            "partie au lancement."
+        ),
+        "en": (
+            "This survey was sent to the community's members; you weren't one when it was launched."
+        ),
+    },
+    "survey.error.too_many_choices": {
+        "fr": "Choisissez {count} réponses au plus.",
+        "en": "Choose {count} answers at most.",
+    },
+    "survey.error.required": {
+        "fr": "Cette question attend une réponse.",
+        "en": "This question needs an answer.",
+    },
+    "survey.error.not_launched": {
+        "fr": "L'enquête n° {number} n'est pas encore lancée.",
+        "en": "Survey #{number} hasn't been launched yet.",
+    },
+    "survey.error.already_closed": {
+        "fr": "L'enquête n° {number} est déjà terminée.",
+        "en": "Survey #{number} is already closed.",
+    },
+    "survey.error.number_needed": {
+        "fr": "Précisez le numéro de l'enquête : `/cercle survey {action} 3`.",
+        "en": "Give the survey's number: `/cercle survey {action} 3`.",
+    },
+    "survey.error.unknown_template": {
+        "fr": (
+            "Pas de modèle « {name} ». Modèles : `needs` (l'enquête de besoins) ou `blank` (vide)."
+        ),
+        "en": 'No template "{name}". Templates: `needs` (the needs survey) or `blank`.',
+    },
+    "survey.error.unknown_action": {
+        "fr": (
+            "Je ne connais pas `survey {action}`. Essayez `list`, `new`, `launch N`, `results "
+            "N`, `export N` ou `close N`."
+        ),
+        "en": (
+            "I don't know `survey {action}`. Try `list`, `new`, `launch N`, `results N`, "
+            "`export N` or `close N`."
+        ),
+    },
+    "survey.chart_title": {
+        "fr": "Résultats : {title}",
+        "en": "Results: {title}",
+    },
+    "survey.export_title": {
+        "fr": "Résultats de l'enquête : {title}",
+        "en": "Survey results: {title}",
+    },
+    "survey.results_posted": {
+        "fr": "Résultats et graphique publiés dans {channel}.",
+        "en": "Results and chart posted in {channel}.",
+    },
+    "survey.closed_now": {
+        "fr": "Enquête n° {number} terminée : les résultats partent à la coordination.",
+        "en": "Survey #{number} closed: the results are on their way to the coordinators.",
+    },
+    "survey.line": {
+        "fr": "ligne {line} :",
+        "en": "line {line}:",
+    },
+    "survey.more_problems": {
+        "fr": "… et {count} autres points à corriger.",
+        "en": "… and {count} more things to fix.",
+    },
+    "survey.csv.user_id": {
+        "fr": "id_membre",
+        "en": "user_id",
+    },
+    "survey.csv.name": {
+        "fr": "nom",
+        "en": "name",
+    },
+    "survey.csv.question": {
+        "fr": "question",
+        "en": "question",
+    },
+    "survey.csv.answer": {
+        "fr": "réponse",
+        "en": "answer",
+    },
+    "survey.csv.count": {
+        "fr": "nombre",
+        "en": "count",
+    },
+    "survey.csv.percent": {
+        "fr": "pourcentage",
+        "en": "percent",
+    },
+    "survey.csv.average": {
+        "fr": "moyenne",
+        "en": "average",
+    },
+    "survey.blank_template": {
+        "fr": (
+            "title: Notre enquête\nintro: Quelques questions rapides.\nlanguage: fr\nanonymous: "
+            "true\nquestions:\n  - ask: Votre question ?\n    type: choix-unique\n    options: "
+            "[Oui, Non]\n  - ask: Une remarque ?\n    type: texte\n    required: non\n"
+        ),
+        "en": (
+            "title: Our survey\nintro: A few quick questions.\nlanguage: en\nanonymous: true\n"
+            "questions:\n  - ask: Your question?\n    type: single\n    options: [Yes, No]\n  - "
+            "ask: Anything to add?\n    type: text\n    required: no\n"
+        ),
+    },
+    # Problems in a survey's YAML (storage/survey_io.py), shown as `SOURCE:LINE: field: …`.
+    # Field names and YAML snippets stay as written in the file, in both languages.
+    "survey_file.cannot_read": {
+        "fr": "impossible de lire le fichier ({reason})",
+        "en": "cannot read the file ({reason})",
+    },
+    "survey_file.not_utf8": {
+        "fr": "ce n'est pas du texte UTF-8 (enregistrez le fichier en UTF-8)",
+        "en": "not UTF-8 text (save the file as UTF-8)",
+    },
+    "survey_file.empty": {
+        "fr": "le texte est vide ; il faut une enquête avec title: et questions:",
+        "en": "empty; expected a survey with title: and questions:",
+    },
+    "survey_file.not_a_survey": {
+        "fr": "il faut une enquête avec title: et questions:, pas {got}",
+        "en": "expected a survey with title: and questions:, got {got}",
+    },
+    "survey_file.syntax.invalid": {
+        "fr": "YAML non valide",
+        "en": "not valid YAML",
+    },
+    "survey_file.syntax.no_hint": {
+        "fr": "YAML illisible ici (détail : {problem})",
+        "en": "{problem}",
+    },
+    "survey_file.syntax.with_hint": {
+        "fr": "YAML illisible ici : {hint} (détail : {problem})",
+        "en": "{problem} ({hint})",
+    },
+    "survey_file.syntax.quote_not_closed": {
+        "fr": "ce guillemet n'est jamais refermé",
+        "en": "this quote is never closed",
+    },
+    "survey_file.syntax.second_document": {
+        "fr": "un deuxième document commence ici (une seule enquête par texte : "
+        "supprimez la ligne '---')",
+        "en": "a second document starts here (one survey per text: remove the '---' line)",
+    },
+    "survey_file.syntax.too_deep": {
+        "fr": "trop de listes ou de champs imbriqués les uns dans les autres",
+        "en": "lists or mappings nested too deeply",
+    },
+    "survey_file.syntax.hint.indentation_or_quotes": {
+        "fr": "vérifiez l'indentation, ou mettez entre guillemets un texte qui contient ': '",
+        "en": "check the indentation, or put text holding ': ' in quotes",
+    },
+    "survey_file.syntax.hint.tab": {
+        "fr": "indentez avec des espaces, pas des tabulations",
+        "en": "indent with spaces, not tabs",
+    },
+    "survey_file.syntax.hint.indentation": {
+        "fr": "vérifiez l'indentation",
+        "en": "check the indentation",
+    },
+    "survey_file.syntax.hint.not_closed": {
+        "fr": "un {bracket} n'est pas refermé",
+        "en": "a {bracket} is not closed",
+    },
+    "survey_file.syntax.hint.not_closed_either": {
+        "fr": "un {bracket} ou un {brace} n'est pas refermé",
+        "en": "a {bracket} or {brace} is not closed",
+    },
+    "survey_file.syntax.hint.escape": {
+        "fr": "entre guillemets doubles, écrivez \\\\ pour une barre oblique inverse",
+        "en": "in double quotes write \\\\ for a backslash",
+    },
+    "survey_file.forbidden_character": {
+        "fr": "le caractère {code} n'est pas autorisé ; supprimez-le",
+        "en": "character {code} is not allowed; remove it",
+    },
+    "survey_file.got.mapping": {
+        "fr": "des champs (clé : valeur)",
+        "en": "fields (a mapping)",
+    },
+    "survey_file.got.list": {
+        "fr": "une liste",
+        "en": "a list",
+    },
+    "survey_file.got.list_of.one": {
+        "fr": "une liste de {count} élément",
+        "en": "a list of {count}",
+    },
+    "survey_file.got.list_of.other": {
+        "fr": "une liste de {count} éléments",
+        "en": "a list of {count}",
+    },
+    "survey_file.got.text": {
+        "fr": "du texte",
+        "en": "text",
+    },
+    "survey_file.field.not_a_word": {
+        "fr": "un nom de champ doit être un mot",
+        "en": "a field name must be a word",
+    },
+    "survey_file.field.unknown": {
+        "fr": "champ inconnu (champs possibles : {allowed})",
+        "en": "unknown field (allowed: {allowed})",
+    },
+    "survey_file.field.unknown_guess": {
+        "fr": "champ inconnu (vouliez-vous dire {guess} ? champs possibles : {allowed})",
+        "en": "unknown field (did you mean {guess}? allowed: {allowed})",
+    },
+    "survey_file.field.twice": {
+        "fr": "indiqué deux fois (une première fois ligne {line})",
+        "en": "given twice (first at line {line})",
+    },
+    "survey_file.title.required": {
+        "fr": "obligatoire : donnez un titre à l'enquête",
+        "en": "required: give the survey a title",
+    },
+    "survey_file.language.invalid": {
+        "fr": "doit valoir fr ou en (et non {value})",
+        "en": "must be fr or en (got {value})",
+    },
+    "survey_file.questions.required": {
+        "fr": "obligatoire : une liste de questions (- ask: ..., type: ...)",
+        "en": "required: a list of questions (- ask: ..., type: ...)",
+    },
+    "survey_file.questions.not_a_list": {
+        "fr": "il faut une liste de questions, chacune commençant par '- ask:', pas {got}",
+        "en": "expected a list of questions, each starting with '- ask:', got {got}",
+    },
+    "survey_file.questions.empty": {
+        "fr": "1 question au moins",
+        "en": "at least 1 question",
+    },
+    "survey_file.questions.too_many": {
+        "fr": "{max} questions au plus (en voici {count}) ; supprimez-en {extra} "
+        "ou répartissez-les sur deux enquêtes",
+        "en": "at most {max} questions (got {count}); remove {extra} or split the survey",
+    },
+    "survey_file.question.not_fields": {
+        "fr": "il faut des champs (ask: ..., type: ...), pas {got}",
+        "en": "expected fields (ask: ..., type: ...), got {got}",
+    },
+    "survey_file.ask.required": {
+        "fr": "obligatoire : la question à poser",
+        "en": "required: the question to ask",
+    },
+    "survey_file.type.kinds": {
+        "fr": "single, multiple, scale ou text (en français : choix-unique, choix-multiple, "
+        "échelle, texte)",
+        "en": "single, multiple, scale or text",
+    },
+    "survey_file.type.required": {
+        "fr": "obligatoire : {kinds}",
+        "en": "required: {kinds}",
+    },
+    "survey_file.type.unknown": {
+        "fr": "type {word} inconnu : utilisez {kinds}",
+        "en": "unknown type {word}: use {kinds}",
+    },
+    "survey_file.option": {
+        "fr": "option {position}",
+        "en": "option {position}",
+    },
+    "survey_file.subject": {
+        "fr": "{subject} : {message}",
+        "en": "{subject}: {message}",
+    },
+    "survey_file.options.not_allowed": {
+        "fr": "seulement pour les questions single ou multiple (celle-ci est de type {kind}) ; "
+        "supprimez-les",
+        "en": "only for single or multiple questions (this one is {kind}); remove them",
+    },
+    "survey_file.options.required": {
+        "fr": "obligatoire pour une question {kind} : une liste de {min} à {max} réponses",
+        "en": "required for a {kind} question: a list of {min} to {max} answers",
+    },
+    "survey_file.options.not_a_list": {
+        "fr": "il faut une liste, une option par ligne commençant par '- ', pas {got}",
+        "en": "expected a list, one option per line starting with '- ', got {got}",
+    },
+    "survey_file.options.empty_option": {
+        "fr": "l'option {position} est vide ; supprimez-la ou remplissez-la",
+        "en": "option {position} is empty; remove it or fill it in",
+    },
+    "survey_file.options.twice": {
+        "fr": "{option} figure deux fois (c'est aussi l'option {first})",
+        "en": "{option} appears twice (also option {first})",
+    },
+    "survey_file.options.count": {
+        "fr": "de {min} à {max} options (en voici {count})",
+        "en": "{min} to {max} options (got {count})",
+    },
+    "survey_file.max_choices.not_allowed": {
+        "fr": "seulement pour les questions multiple (celle-ci est de type {kind})",
+        "en": "only for multiple questions (this one is {kind})",
+    },
+    "survey_file.max_choices.not_a_number": {
+        "fr": "doit être un nombre entier (et non {value})",
+        "en": "must be a whole number (got {value})",
+    },
+    "survey_file.max_choices.too_small": {
+        "fr": "1 au moins ; retirez ce champ pour ne pas limiter le nombre de choix",
+        "en": "at least 1; leave it out to allow any number",
+    },
+    "survey_file.max_choices.too_large": {
+        "fr": "au plus le nombre d'options, soit {count} (et non {value})",
+        "en": "at most the number of options, {count} (got {value})",
+    },
+    "survey_file.scale.not_allowed": {
+        "fr": "seulement pour les questions scale (celle-ci est de type {kind}) ; supprimez-le",
+        "en": "only for scale questions (this one is {kind}); remove it",
+    },
+    "survey_file.scale.shape": {
+        "fr": "il faut {mapping} ou {pair} : les mots affichés à côté de 1 et de 5",
+        "en": "expected {mapping} or {pair}: the words next to 1 and 5",
+    },
+    "survey_file.scale.missing_one": {
+        "fr": "il manque {end} ; {shape}",
+        "en": "{end} missing; {shape}",
+    },
+    "survey_file.scale.missing_both": {
+        "fr": "il manque low et high ; {shape}",
+        "en": "low and high missing; {shape}",
+    },
+    "survey_file.scale.wrong_shape": {
+        "fr": "{shape} (et non {got})",
+        "en": "{shape}, got {got}",
+    },
+    "survey_file.scale.empty_label": {
+        "fr": "vide ; écrivez le mot à afficher à côté du chiffre",
+        "en": "empty; write the word shown next to it",
+    },
+    "survey_file.text.expected": {
+        "fr": "il faut du texte, pas {got}",
+        "en": "expected text, got {got}",
+    },
+    "survey_file.text.number": {
+        "fr": "il faut du texte, pas le nombre {number} (mettez-le entre guillemets si c'est "
+        "bien ce que vous voulez)",
+        "en": "expected text, got the number {number} (put it in quotes if you mean it)",
+    },
+    "survey_file.text.one_line": {
+        "fr": "doit tenir sur une seule ligne",
+        "en": "must fit on one line",
+    },
+    "survey_file.text.too_long": {
+        "fr": "{max} caractères au plus (en voici {count})",
+        "en": "at most {max} characters (got {count})",
+    },
+    "survey_file.flag.not_text": {
+        "fr": "doit valoir oui ou non, ou true ou false, pas {got}",
+        "en": "must be true or false, got {got}",
+    },
+    "survey_file.flag.invalid": {
+        "fr": "doit valoir oui ou non, ou true ou false (et non {value})",
+        "en": "must be true or false (got {value})",
+    },
     "day.mon": {"fr": "lundi", "en": "Monday"},
     "day.tue": {"fr": "mardi", "en": "Tuesday"},
     "day.wed": {"fr": "mercredi", "en": "Wednesday"},
@@ -832,6 +1823,13 @@ def normalize_language(locale: str | None, default: str) -> str:
 def placeholders(template: str) -> set[str]:
     """Return the names of the `{placeholders}` in a template."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def tn(message_key: str, count: int, language: str, /, **values: Any) -> str:
+    """Return the singular (`.one`) or plural (`.other`) form of `message_key` for `count`."""
+    # French treats 0 and 1 as singular ("0 vote"); English only 1.
+    singular = count in (0, 1) if language == "fr" else count == 1
+    return t(f"{message_key}.{'one' if singular else 'other'}", language, count=count, **values)
 
 
 def t(message_key: str, language: str, /, **values: Any) -> str:

@@ -27,6 +27,10 @@ class Action(StrEnum):
     JOIN_INTERESTS = "join_interests"
     JOIN_INTRODUCE = "join_introduce"
     CHARTER_REACCEPT = "charter_reaccept"
+    POLL_VOTE = "poll_vote"
+    POLL_ADD_OPTION = "poll_add_option"
+    POLL_MANAGE = "poll_manage"
+    SURVEY_ANSWER = "survey_answer"
 
 
 class Block(StrEnum):
@@ -50,6 +54,17 @@ class Block(StrEnum):
     TOOLBOX_RETIRE = "toolbox_retire"
     PURPOSE_FR = "purpose_fr"
     PURPOSE_EN = "purpose_en"
+    POLL_QUESTION = "poll_question"
+    POLL_OPTIONS = "poll_options"
+    POLL_MAX_CHOICES = "poll_max_choices"
+    POLL_CLOSES = "poll_closes"
+    POLL_FLAGS = "poll_flags"
+    POLL_NEW_OPTION = "poll_new_option"
+    # A survey question's input is this prefix followed by the question id.
+    SURVEY_QUESTION_PREFIX = "survey_q"
+    SURVEY_DEFINITION = "survey_definition"
+    SURVEY_CLOSES = "survey_closes"
+    SURVEY_REMIND = "survey_remind"
 
 
 class View(StrEnum):
@@ -60,3 +75,9 @@ class View(StrEnum):
     CHARTER_EDIT = "charter_edit_modal"
     PURPOSE_EDIT = "purpose_edit_modal"
     TOOLBOX_ITEM = "toolbox_item_modal"
+    POLL_CREATE = "poll_create_modal"
+    POLL_ADD_OPTION = "poll_add_option_modal"
+    POLL_DELETE = "poll_delete_modal"
+    SURVEY_ANSWER = "survey_answer_modal"
+    SURVEY_CREATE = "survey_create_modal"
+    SURVEY_LAUNCH = "survey_launch_modal"

@@ -86,7 +86,7 @@ def cmd_toolbox_export(args: argparse.Namespace) -> int:
     return _with_database(work, doing="export from")
 
 
-def _with_database(work: Callable[[Session], str], *, doing: str) -> int:
+def _with_database(work: Callable[[Session], str], *, doing: str, what: str = "the toolbox") -> int:
     """Run `work(session)` in one transaction, print its line; say what failed otherwise."""
     # Imported here so that bot.cli can import this module at its top without a cycle.
     from bot.cli import _safe_url, _settings
@@ -106,7 +106,7 @@ def _with_database(work: Callable[[Session], str], *, doing: str) -> int:
         return EXIT_FAILURE
     except SQLAlchemyError as error:
         print(
-            f"cercle: cannot {doing} the toolbox at {_safe_url(settings.database_url)} "
+            f"cercle: cannot {doing} {what} at {_safe_url(settings.database_url)} "
             f"({type(getattr(error, 'orig', None) or error).__name__}); check DATABASE_URL "
             "and run 'cercle db upgrade'",
             file=sys.stderr,

@@ -18,8 +18,10 @@ def register_all(app: CercleApp) -> None:
         home,
         nudges,
         onboarding,
+        polls,
         schedule,
         status,
+        surveys,
         toolbox,
     )
 
@@ -29,6 +31,8 @@ def register_all(app: CercleApp) -> None:
     community.register(app)
     toolbox.register(app)
     nudges.register(app)
+    polls.register(app)
+    surveys.register(app)
     schedule.register(app)
     status.register(app)
     commands.register(app)

@@ -296,3 +296,166 @@ class Schedule(Base):
     paused: Mapped[bool] = mapped_column(default=False)
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Poll(Base):
+    """A poll posted in a channel: its question, its rules and where it stands."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    creator_id: Mapped[str] = mapped_column(String(32), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    # The creator's language: the poll message is written in it for everyone.
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    # 1 for a single-choice poll; up to this many options per member otherwise.
+    max_choices: Mapped[int] = mapped_column(Integer, default=1)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    hide_results: Mapped[bool] = mapped_column(default=False)
+    allow_new_options: Mapped[bool] = mapped_column(default=False)
+    closes_at: Mapped[datetime | None] = mapped_column(index=True)
+    # One reminder to members who have not voted, at this time (None: no reminder).
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    # Who closed it; None with `closed_at` set means the deadline did.
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    # Outbox key of the poll message, which every tally update edits.
+    post_key: Mapped[str] = mapped_column(String(255), default="")
+    # Bumped by every change; names the tally updates so each one is a new outbox row.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # When the latest queued tally update may be sent: updates are spaced so a busy
+    # poll makes at most one chat.update every two seconds.
+    update_slot_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PollOption(Base):
+    """One answer a poll offers."""
+
+    __tablename__ = "poll_options"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(255))
+
+
+class PollVote(Base):
+    """One member's choice of one option.
+
+    `voter` is the member's user id on a named poll. On an anonymous poll it is a keyed
+    hash of the member and the poll, made with a secret that is not in the database: it
+    stops a second vote without telling anyone reading this table who voted, and an
+    anonymous vote keeps no time either.
+    """
+
+    __tablename__ = "poll_votes"
+    __table_args__ = (Index("ix_poll_votes_poll_voter", "poll_id", "voter"),)
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_options.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter: Mapped[str] = mapped_column(String(80), primary_key=True)
+    voted_at: Mapped[datetime | None] = mapped_column()
+
+
+class Survey(Base):
+    """A needs survey: questions sent to the community by DM, answered in a modal."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(150))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    launched_at: Mapped[datetime | None] = mapped_column()
+    closes_at: Mapped[datetime | None] = mapped_column(index=True)
+    # One reminder to invitees who haven't answered, at this time (None: no reminder).
+    remind: Mapped[bool] = mapped_column(default=False)
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class SurveyQuestion(Base):
+    """One question of a survey, in display order."""
+
+    __tablename__ = "survey_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # "single", "multiple", "scale" (1 to 5) or "text".
+    kind: Mapped[str] = mapped_column(String(16))
+    prompt: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=True)
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    scale_low: Mapped[str | None] = mapped_column(String(100))
+    scale_high: Mapped[str | None] = mapped_column(String(100))
+
+
+class SurveyInvitation(Base):
+    """A member the survey was sent to, and the segment they were in at launch."""
+
+    __tablename__ = "survey_invitations"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(32))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyRespondent(Base):
+    """Someone who finished the survey: a user id, or a keyed fingerprint if anonymous.
+
+    An anonymous respondent keeps no time and no segment: response rates by segment come
+    from `SurveySegmentCount`, which counts without saying who.
+    """
+
+    __tablename__ = "survey_respondents"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    respondent: Mapped[str] = mapped_column(String(80), primary_key=True)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class SurveyAnswer(Base):
+    """One respondent's answer to one question (choices, a 1-5 value, or text)."""
+
+    __tablename__ = "survey_answers"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    respondent: Mapped[str] = mapped_column(String(80), primary_key=True)
+    # {"choices": [option indexes]}, {"scale": 1..5} or {"text": "..."}.
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SurveySegmentCount(Base):
+    """How many members of one segment finished the survey (a count, never a person)."""
+
+    __tablename__ = "survey_segment_counts"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,7 +3,8 @@
 A survey reaches Cercle as YAML text: a file given to `cercle survey create FILE`, or a
 template edited in a Slack modal. The text is validated in one pass and every mistake
 is reported as `SOURCE:LINE: field: what is wrong`, so a coordinator fixes them all at
-once instead of one per attempt. Nothing here touches the database.
+once instead of one per attempt, in the coordinator's language (`messages_language`;
+the catalog's `survey_file.*` strings). Nothing here touches the database.
 
 The format, field by field (French type names are accepted too):
 
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.i18n import t, tn
 
 QUESTION_KINDS = ("single", "multiple", "scale", "text")
 LANGUAGES = ("fr", "en")
@@ -81,17 +84,24 @@ _FRENCH_FIELDS = {
     "échelle": "scale",
     "echelle": "scale",
 }
-# How to fix the YAML mistakes people make most, by the start of PyYAML's message.
-_SYNTAX_HINTS = (
-    ("mapping values are not allowed", "check the indentation, or put text holding ': ' in quotes"),
-    ("found character '\\t'", "indent with spaces, not tabs"),
-    ("expected <block end>", "check the indentation"),
-    ("expected ',' or ']'", "a '[' is not closed"),
-    ("expected ',' or '}'", "a '{' is not closed"),
-    ("found unknown escape character", "in double quotes write \\\\ for a backslash"),
-    ("expected the node content, but found '<stream end>'", "a '[' or '{' is not closed"),
-    ("a second document", "one survey per text: remove the '---' line"),
+# How to fix the YAML mistakes people make most, by the start of PyYAML's message:
+# (start, catalog key of the hint, the hint's values).
+_SYNTAX_HINTS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("mapping values are not allowed", "survey_file.syntax.hint.indentation_or_quotes", {}),
+    ("found character '\\t'", "survey_file.syntax.hint.tab", {}),
+    ("expected <block end>", "survey_file.syntax.hint.indentation", {}),
+    ("expected ',' or ']'", "survey_file.syntax.hint.not_closed", {"bracket": "'['"}),
+    ("expected ',' or '}'", "survey_file.syntax.hint.not_closed", {"bracket": "'{'"}),
+    ("found unknown escape character", "survey_file.syntax.hint.escape", {}),
+    (
+        "expected the node content, but found '<stream end>'",
+        "survey_file.syntax.hint.not_closed_either",
+        {"bracket": "'['", "brace": "'{'"},
+    ),
 )
+# YAML snippets quoted in problems, the same in every language.
+_SCALE_MAPPING = "{low: ..., high: ...}"
+_SCALE_PAIR = "[low, high]"
 _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 # Invisible debris that copying from a word processor or a web page leaves behind.
 _INVISIBLE = re.compile("[\u200b\ufeff]")
@@ -147,14 +157,21 @@ class UnknownSurveyTemplateError(KeyError):
 # --- Reading -------------------------------------------------------------------------
 
 
-def parse_survey_text(text: str, *, source: str = "<text>", language: str = "en") -> SurveySpec:
+def parse_survey_text(
+    text: str,
+    *,
+    source: str = "<text>",
+    language: str = "en",
+    messages_language: str | None = None,
+) -> SurveySpec:
     """Validate survey YAML; raise SurveyFileError listing every problem, with its line.
 
     `language` is the survey's language when the text does not say (`language:`).
+    `messages_language` is the language the problems are written in (default English).
     """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    reader = _Reader(source)
+    reader = _Reader(source, _messages_language(messages_language))
     root = reader.compose(text)
     spec = reader.survey(root, language) if root is not None else None
     if reader.problems or spec is None:
@@ -162,28 +179,44 @@ def parse_survey_text(text: str, *, source: str = "<text>", language: str = "en"
     return spec
 
 
-def load_survey_file(path: str | Path) -> SurveySpec:
-    """Read and validate a survey YAML file; raise SurveyFileError with every problem."""
+def load_survey_file(path: str | Path, *, messages_language: str | None = None) -> SurveySpec:
+    """Read and validate a survey YAML file; raise SurveyFileError with every problem.
+
+    `messages_language` is the language the problems are written in (default English).
+    """
+    said = _messages_language(messages_language)
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise SurveyFileError([f"{path}: cannot read the file ({error.strerror})"]) from None
+        reason = t("survey_file.cannot_read", said, reason=error.strerror)
+        raise SurveyFileError([f"{path}: {reason}"]) from None
     try:
         # utf-8-sig drops the byte order mark some Windows editors put first.
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise SurveyFileError(
-            [f"{path}:{line}: file: not UTF-8 text (save the file as UTF-8)"]
-        ) from None
-    return parse_survey_text(text, source=str(path))
+        message = t("survey_file.not_utf8", said)
+        raise SurveyFileError([f"{path}:{line}: file: {message}"]) from None
+    return parse_survey_text(text, source=str(path), messages_language=said)
+
+
+def _messages_language(language: str | None) -> str:
+    if language is None:
+        return "en"
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"messages_language must be one of {', '.join(LANGUAGES)}, not {language!r}"
+        )
+    return language
 
 
 class _Reader:
     """Walks the YAML node tree of one survey, collecting problems instead of stopping."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, language: str) -> None:
         self.source = source
+        # The language of the problems, not the survey's.
+        self.language = language
         self.problems: list[tuple[int, str]] = []
 
     def add(self, line: int, field: str, message: str) -> None:
@@ -191,6 +224,18 @@ class _Reader:
 
     def report(self, node: yaml.Node, field: str, message: str) -> None:
         self.add(_line(node), field, message)
+
+    def say(self, node: yaml.Node, field: str, message_key: str, /, **values: Any) -> None:
+        """Report the catalog's `message_key`, in the reader's language."""
+        self.report(node, field, t(message_key, self.language, **values))
+
+    def got(self, node: yaml.Node) -> str:
+        """Name what the node is, for "expected …, got …"."""
+        if isinstance(node, yaml.MappingNode):
+            return t("survey_file.got.mapping", self.language)
+        if isinstance(node, yaml.SequenceNode):
+            return t("survey_file.got.list", self.language)
+        return t("survey_file.got.text", self.language)
 
     def sorted_problems(self) -> list[str]:
         # Stable: problems on one line keep the order they were found in.
@@ -203,26 +248,23 @@ class _Reader:
             # scalars as written (so an option `Non` or `2024` stays text).
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as error:
-            self.add(*_syntax_problem(error))
+            self.add(*_syntax_problem(error, self.language))
             return None
         except yaml.reader.ReaderError as error:
             # A control character YAML refuses; its message spans lines, so rephrase it.
             line = text[: error.position].count("\n") + 1
             code = error.character if isinstance(error.character, int) else ord(error.character)
-            self.add(line, "syntax", f"character U+{code:04X} is not allowed; remove it")
+            message = t("survey_file.forbidden_character", self.language, code=f"U+{code:04X}")
+            self.add(line, "syntax", message)
             return None
         except RecursionError:
-            self.add(1, "syntax", "lists or mappings nested too deeply")
+            self.add(1, "syntax", t("survey_file.syntax.too_deep", self.language))
             return None
         if root is None:
-            self.add(1, "file", "empty; expected a survey with title: and questions:")
+            self.add(1, "file", t("survey_file.empty", self.language))
             return None
         if not isinstance(root, yaml.MappingNode):
-            self.report(
-                root,
-                "file",
-                f"expected a survey with title: and questions:, got {_describe(root)}",
-            )
+            self.say(root, "file", "survey_file.not_a_survey", got=self.got(root))
             return None
         return root
 
@@ -234,18 +276,28 @@ class _Reader:
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.report(key_node, label or "field", "a field name must be a word")
+                self.say(key_node, label or "field", "survey_file.field.not_a_word")
                 continue
             name = str(key_node.value).strip()
             where = f"{label}, {name}" if label else name
             if name not in allowed:
-                self.report(key_node, where or "field", _unknown_field(name, allowed))
+                self.report(key_node, where or "field", self.unknown_field(name, allowed))
             elif name in found:
-                self.report(key_node, where, f"given twice (first at line {lines[name]})")
+                self.say(key_node, where, "survey_file.field.twice", line=lines[name])
             else:
                 found[name] = value_node
                 lines[name] = _line(key_node)
         return found
+
+    def unknown_field(self, name: str, allowed: tuple[str, ...]) -> str:
+        guess = _FRENCH_FIELDS.get(name.casefold())
+        if guess not in allowed:
+            close = difflib.get_close_matches(name.casefold(), allowed, n=1, cutoff=0.6)
+            guess = close[0] if close else None
+        names = ", ".join(allowed)
+        if guess:
+            return t("survey_file.field.unknown_guess", self.language, guess=guess, allowed=names)
+        return t("survey_file.field.unknown", self.language, allowed=names)
 
     # --- The survey ------------------------------------------------------------------
 
@@ -253,7 +305,7 @@ class _Reader:
         fields = self.fields(root, SURVEY_FIELDS, "")
         title = self.text(fields.get("title"), "title", TITLE_MAX_LENGTH, one_line=True)
         if title == "":
-            self.report(fields.get("title", root), "title", "required: give the survey a title")
+            self.say(fields.get("title", root), "title", "survey_file.title.required")
         intro = self.text(fields.get("intro"), "intro", INTRO_MAX_LENGTH) or ""
 
         language = default_language
@@ -263,7 +315,9 @@ class _Reader:
             if written in LANGUAGES:
                 language = written
             else:
-                self.report(language_node, "language", f"must be fr or en (got {written!r})")
+                self.say(
+                    language_node, "language", "survey_file.language.invalid", value=repr(written)
+                )
 
         anonymous = self.flag(fields.get("anonymous"), "anonymous")
         questions = self.questions(fields.get("questions"), root)
@@ -279,27 +333,22 @@ class _Reader:
 
     def questions(self, node: yaml.Node | None, root: yaml.Node) -> tuple[QuestionSpec, ...] | None:
         if _given(node) is None:
-            self.report(
-                node or root, "questions", "required: a list of questions (- ask: ..., type: ...)"
-            )
+            self.say(node or root, "questions", "survey_file.questions.required")
             return None
         if not isinstance(node, yaml.SequenceNode):
-            self.report(
-                node,
-                "questions",
-                f"expected a list of questions, each starting with '- ask:', got {_describe(node)}",
-            )
+            self.say(node, "questions", "survey_file.questions.not_a_list", got=self.got(node))
             return None
         if not node.value:
-            self.report(node, "questions", "at least 1 question")
+            self.say(node, "questions", "survey_file.questions.empty")
             return None
         if len(node.value) > QUESTIONS_MAX_COUNT:
-            extra = len(node.value) - QUESTIONS_MAX_COUNT
-            self.report(
+            self.say(
                 node,
                 "questions",
-                f"at most {QUESTIONS_MAX_COUNT} questions (got {len(node.value)}); "
-                f"remove {extra} or split the survey",
+                "survey_file.questions.too_many",
+                max=QUESTIONS_MAX_COUNT,
+                count=len(node.value),
+                extra=len(node.value) - QUESTIONS_MAX_COUNT,
             )
         count = len(self.problems)
         specs = [self.question(child, number) for number, child in enumerate(node.value, 1)]
@@ -312,16 +361,14 @@ class _Reader:
     def question(self, node: yaml.Node, number: int) -> QuestionSpec | None:
         label = f"question {number}"
         if not isinstance(node, yaml.MappingNode):
-            self.report(
-                node, label, f"expected fields (ask: ..., type: ...), got {_describe(node)}"
-            )
+            self.say(node, label, "survey_file.question.not_fields", got=self.got(node))
             return None
         fields = self.fields(node, QUESTION_FIELDS, label)
         count = len(self.problems)
 
         prompt = self.text(fields.get("ask"), f"{label}, ask", PROMPT_MAX_LENGTH)
         if prompt == "":
-            self.report(fields.get("ask", node), f"{label}, ask", "required: the question to ask")
+            self.say(fields.get("ask", node), f"{label}, ask", "survey_file.ask.required")
         kind = self.kind(fields.get("type"), node, label)
         required = self.flag(fields.get("required"), f"{label}, required")
 
@@ -330,17 +377,17 @@ class _Reader:
         if options_node is not None:
             options = self.options(options_node, f"{label}, options")
             if kind in ("scale", "text"):
-                self.report(
-                    options_node,
-                    f"{label}, options",
-                    f"only for single or multiple questions (this one is {kind}); remove them",
+                self.say(
+                    options_node, f"{label}, options", "survey_file.options.not_allowed", kind=kind
                 )
         elif kind in ("single", "multiple"):
-            self.report(
+            self.say(
                 node,
                 f"{label}, options",
-                f"required for a {kind} question: a list of "
-                f"{OPTIONS_MIN_COUNT} to {OPTIONS_MAX_COUNT} answers",
+                "survey_file.options.required",
+                kind=kind,
+                min=OPTIONS_MIN_COUNT,
+                max=OPTIONS_MAX_COUNT,
             )
 
         max_choices = self.max_choices(fields.get("max_choices"), kind, options, label)
@@ -359,25 +406,21 @@ class _Reader:
 
     def kind(self, node: yaml.Node | None, question: yaml.Node, label: str) -> str | None:
         field = f"{label}, type"
-        expected = "single, multiple, scale or text"
+        kinds = t("survey_file.type.kinds", self.language)
         word = self.text(node, field, 50, one_line=True)
         if word is None:
             return None
         if not word:
-            self.report(node or question, field, f"required: {expected}")
+            self.say(node or question, field, "survey_file.type.required", kinds=kinds)
             return None
         kind = _KINDS.get(re.sub(r"[\s_]+", "-", word.casefold()))
         if kind is None:
-            self.report(node, field, f"unknown type {word!r}: use {expected}")
+            self.say(node, field, "survey_file.type.unknown", word=repr(word), kinds=kinds)
         return kind
 
     def options(self, node: yaml.Node, field: str) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self.report(
-                node,
-                field,
-                f"expected a list, one option per line starting with '- ', got {_describe(node)}",
-            )
+            self.say(node, field, "survey_file.options.not_a_list", got=self.got(node))
             return ()
         options: list[str] = []
         first: dict[str, int] = {}
@@ -388,24 +431,33 @@ class _Reader:
                 OPTION_MAX_LENGTH,
                 one_line=True,
                 numbers=True,
-                what=f"option {position}",
+                what=t("survey_file.option", self.language, position=position),
             )
             if option is None:
                 continue
             if not option:
-                self.report(child, field, f"option {position} is empty; remove it or fill it in")
+                self.say(child, field, "survey_file.options.empty_option", position=position)
                 continue
             folded = option.casefold()
             if folded in first:
-                self.report(child, field, f"{option!r} appears twice (also option {first[folded]})")
+                self.say(
+                    child,
+                    field,
+                    "survey_file.options.twice",
+                    option=repr(option),
+                    first=first[folded],
+                )
                 continue
             first[folded] = position
             options.append(option)
         if not OPTIONS_MIN_COUNT <= len(node.value) <= OPTIONS_MAX_COUNT:
-            self.report(
+            self.say(
                 node,
                 field,
-                f"{OPTIONS_MIN_COUNT} to {OPTIONS_MAX_COUNT} options (got {len(node.value)})",
+                "survey_file.options.count",
+                min=OPTIONS_MIN_COUNT,
+                max=OPTIONS_MAX_COUNT,
+                count=len(node.value),
             )
         return tuple(options)
 
@@ -416,7 +468,7 @@ class _Reader:
         if node is None:
             return None
         if kind is not None and kind != "multiple":
-            self.report(node, field, f"only for multiple questions (this one is {kind})")
+            self.say(node, field, "survey_file.max_choices.not_allowed", kind=kind)
             return None
         word = self.text(node, field, 20, one_line=True, numbers=True)
         if word is None:
@@ -424,13 +476,15 @@ class _Reader:
         if not word:
             return None  # `max_choices:` left empty: as many as they like
         if not _WHOLE_NUMBER.fullmatch(word):
-            self.report(node, field, f"must be a whole number (got {word!r})")
+            self.say(node, field, "survey_file.max_choices.not_a_number", value=repr(word))
             return None
         value = int(word)
         if value < 1:
-            self.report(node, field, "at least 1; leave it out to allow any number")
+            self.say(node, field, "survey_file.max_choices.too_small")
         elif options and value > len(options):
-            self.report(node, field, f"at most the number of options, {len(options)} (got {value})")
+            self.say(
+                node, field, "survey_file.max_choices.too_large", count=len(options), value=value
+            )
         return value
 
     def scale(self, node: yaml.Node | None, kind: str | None, label: str) -> tuple[str, str] | None:
@@ -438,18 +492,25 @@ class _Reader:
         if _given(node) is None:
             return None
         if kind is not None and kind != "scale":
-            self.report(node, field, f"only for scale questions (this one is {kind}); remove it")
-        shape = "expected {low: ..., high: ...} or [low, high]: the words next to 1 and 5"
+            self.say(node, field, "survey_file.scale.not_allowed", kind=kind)
+        shape = t(
+            "survey_file.scale.shape", self.language, mapping=_SCALE_MAPPING, pair=_SCALE_PAIR
+        )
         if isinstance(node, yaml.MappingNode):
             ends = self.fields(node, ("low", "high"), field)
             missing = [end for end in ("low", "high") if end not in ends]
-            if missing:
-                self.report(node, field, f"{' and '.join(missing)} missing; {shape}")
+            if len(missing) == 2:
+                self.say(node, field, "survey_file.scale.missing_both", shape=shape)
+            elif missing:
+                self.say(node, field, "survey_file.scale.missing_one", end=missing[0], shape=shape)
         elif isinstance(node, yaml.SequenceNode) and len(node.value) == 2:
             ends = dict(zip(("low", "high"), node.value, strict=True))
         else:
-            got = f"a list of {len(node.value)}" if isinstance(node, yaml.SequenceNode) else None
-            self.report(node, field, f"{shape}, got {got or _describe(node)}")
+            if isinstance(node, yaml.SequenceNode):
+                got = tn("survey_file.got.list_of", len(node.value), self.language)
+            else:
+                got = self.got(node)
+            self.say(node, field, "survey_file.scale.wrong_shape", shape=shape, got=got)
             return None
         labels = []
         for end in ("low", "high"):
@@ -458,7 +519,7 @@ class _Reader:
                 continue
             word = self.text(end_node, f"{field} {end}", SCALE_LABEL_MAX_LENGTH, one_line=True)
             if word == "":
-                self.report(end_node, f"{field} {end}", "empty; write the word shown next to it")
+                self.say(end_node, f"{field} {end}", "survey_file.scale.empty_label")
             labels.append(word or "")
         if len(labels) != 2 or not all(labels):
             return None
@@ -476,22 +537,26 @@ class _Reader:
         numbers: bool = False,
         what: str = "",
     ) -> str | None:
-        """Return the node's text, normalised: "" if absent or empty, None after a problem."""
+        """Return the node's text, normalised: "" if absent or empty, None after a problem.
+
+        `what` names the value within the field ("option 2"), ahead of its problem.
+        """
         if node is None:
             return ""
-        subject = f"{what}: " if what else ""
+
+        def problem(message_key: str, /, **values: Any) -> None:
+            message = t(message_key, self.language, **values)
+            if what:
+                message = t("survey_file.subject", self.language, subject=what, message=message)
+            self.report(node, field, message)
+
         if not isinstance(node, yaml.ScalarNode):
-            self.report(node, field, f"{subject}expected text, got {_describe(node)}")
+            problem("survey_file.text.expected", got=self.got(node))
             return None
         if node.tag == _NULL:
             return ""
         if node.tag in _NUMBERS and not numbers:
-            self.report(
-                node,
-                field,
-                f"{subject}expected text, got the number {node.value} "
-                "(put it in quotes if you mean it)",
-            )
+            problem("survey_file.text.number", number=node.value)
             return None
         value = unicodedata.normalize("NFC", _INVISIBLE.sub("", str(node.value)))
         value = _LINE_BREAKS.sub("\n", value)
@@ -500,17 +565,13 @@ class _Reader:
         value = value.strip()
         bad = next((char for char in value if _is_forbidden(char)), None)
         if bad is not None:
-            self.report(
-                node,
-                field,
-                f"{subject}character U+{ord(bad):04X} is not allowed; remove it",
-            )
+            problem("survey_file.forbidden_character", code=f"U+{ord(bad):04X}")
             return None
         if one_line and "\n" in value:
-            self.report(node, field, f"{subject}must fit on one line")
+            problem("survey_file.text.one_line")
             return None
         if len(value) > max_length:
-            self.report(node, field, f"{subject}at most {max_length} characters (got {len(value)})")
+            problem("survey_file.text.too_long", max=max_length, count=len(value))
             return None
         return value
 
@@ -519,32 +580,47 @@ class _Reader:
         if _given(node) is None:
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.report(node, field, f"must be true or false, got {_describe(node)}")
+            self.say(node, field, "survey_file.flag.not_text", got=self.got(node))
             return None
         word = str(node.value).strip().lower()
         if word in _TRUE:
             return True
         if word in _FALSE:
             return False
-        self.report(node, field, f"must be true or false (got {str(node.value).strip()!r})")
+        self.say(node, field, "survey_file.flag.invalid", value=repr(str(node.value).strip()))
         return None
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError) -> tuple[int, str, str]:
-    """Return (line, "syntax", message) for a YAML error, with a hint when one helps."""
-    problem = error.problem or error.context or "not valid YAML"
+def _syntax_problem(error: yaml.MarkedYAMLError, language: str) -> tuple[int, str, str]:
+    """Return (line, "syntax", message) for a YAML error, with a hint when one helps.
+
+    PyYAML's own wording stays as it is (English) in the message, after the hint.
+    """
+    problem = error.problem or error.context
     mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    if problem is None:
+        return line, "syntax", t("survey_file.syntax.invalid", language)
     if "end of stream" in problem or "<stream end>" in problem:
         # YAML notices at the end of the text; the mistake is where the quote or the
         # bracket that is never closed opens.
         mark = error.context_mark or mark
+        line = mark.line + 1 if mark is not None else 1
         if (error.context or "").startswith("while scanning a quoted scalar"):
-            problem = "this quote is never closed"
+            return line, "syntax", t("survey_file.syntax.quote_not_closed", language)
     elif problem == "but found another document":
-        problem = "a second document starts here"
-    hint = next((fix for start, fix in _SYNTAX_HINTS if problem.startswith(start)), None)
-    line = mark.line + 1 if mark is not None else 1
-    return line, "syntax", f"{problem} ({hint})" if hint else problem
+        return line, "syntax", t("survey_file.syntax.second_document", language)
+    hint = next(
+        (
+            t(message_key, language, **values)
+            for start, message_key, values in _SYNTAX_HINTS
+            if problem.startswith(start)
+        ),
+        None,
+    )
+    if hint is None:
+        return line, "syntax", t("survey_file.syntax.no_hint", language, problem=problem)
+    return line, "syntax", t("survey_file.syntax.with_hint", language, problem=problem, hint=hint)
 
 
 def _given(node: yaml.Node | None) -> yaml.Node | None:
@@ -556,27 +632,10 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _describe(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "fields (a mapping)"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    return "text"
-
-
 def _is_forbidden(char: str) -> bool:
     # Tabs and line breaks are text; other control characters (which only YAML escapes
     # such as "\a" can produce) and lone surrogates cannot be sent to Slack.
     return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs")
-
-
-def _unknown_field(name: str, allowed: tuple[str, ...]) -> str:
-    guess = _FRENCH_FIELDS.get(name.casefold())
-    if guess not in allowed:
-        close = difflib.get_close_matches(name.casefold(), allowed, n=1, cutoff=0.6)
-        guess = close[0] if close else None
-    hint = f"did you mean {guess}? " if guess else ""
-    return f"unknown field ({hint}allowed: {', '.join(allowed)})"
 
 
 # --- Templates -----------------------------------------------------------------------

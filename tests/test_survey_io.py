@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bot.i18n
+import storage.survey_io
+from bot.i18n import CATALOG
 from storage.survey_io import (
     OPTION_MAX_LENGTH,
     OPTIONS_MAX_COUNT,
@@ -26,6 +32,7 @@ from storage.survey_io import (
     template_names,
     template_text,
 )
+from storage.survey_io import _syntax_problem as syntax_problem
 
 EXAMPLE = """\
 # A small survey, as a coordinator would write it.
@@ -408,6 +415,293 @@ def test_unreadable_files_are_reported(tmp_path):
     assert caught.value.problems == [f"{latin1}:2: file: not UTF-8 text (save the file as UTF-8)"]
 
 
+# --- Problems in the coordinator's language ------------------------------------------
+
+# One case per kind of problem, in French; together they use every `survey_file.*` key.
+FRENCH_PROBLEMS = [
+    # The file as a whole.
+    ("", "1: file: le texte est vide ; il faut une enquête avec title: et questions:"),
+    ("- ask: Q\n", "1: file: il faut une enquête avec title: et questions:, pas une liste"),
+    (
+        "title: T\n  questions: x\n",
+        "2: syntax: YAML illisible ici : vérifiez l'indentation, ou mettez entre guillemets un "
+        "texte qui contient ': ' (détail : mapping values are not allowed here)",
+    ),
+    (
+        "title: T\n\tquestions: []\n",
+        "2: syntax: YAML illisible ici : indentez avec des espaces, pas des tabulations "
+        "(détail : found character '\\t' that cannot start any token)",
+    ),
+    (
+        HEAD + "  - ask: Q\n  type: text\n",
+        "4: syntax: YAML illisible ici : vérifiez l'indentation (détail : expected <block end>, "
+        "but found '?')",
+    ),
+    (
+        "title: T\nquestions: [a\n",
+        "2: syntax: YAML illisible ici : un '[' n'est pas refermé (détail : expected ',' or ']', "
+        "but got '<stream end>')",
+    ),
+    (
+        "title: T\nquestions: [\n",
+        "3: syntax: YAML illisible ici : un '[' ou un '{' n'est pas refermé (détail : expected "
+        "the node content, but found '<stream end>')",
+    ),
+    (
+        'title: "\\q"\n',
+        "1: syntax: YAML illisible ici : entre guillemets doubles, écrivez \\\\ pour une barre "
+        "oblique inverse (détail : found unknown escape character 'q')",
+    ),
+    (
+        "title: T\n%FOO\n",
+        "3: syntax: YAML illisible ici (détail : expected '<document start>', but found "
+        "'<stream end>')",
+    ),
+    ("title: 'T\nquestions: []\n", "1: syntax: ce guillemet n'est jamais refermé"),
+    (
+        "title: T\n---\ntitle: U\n",
+        "2: syntax: un deuxième document commence ici (une seule enquête par texte : supprimez "
+        "la ligne '---')",
+    ),
+    ("title: T\nintro: \x07\n", "2: syntax: le caractère U+0007 n'est pas autorisé ; supprimez-le"),
+    ("[" * 1000, "1: syntax: trop de listes ou de champs imbriqués les uns dans les autres"),
+    # The survey's fields.
+    ("? [a]\n: b\n" + HEAD + GOOD_QUESTION, "1: field: un nom de champ doit être un mot"),
+    (
+        HEAD + GOOD_QUESTION + "colour: blue\n",
+        "6: colour: champ inconnu (champs possibles : title, intro, language, anonymous, "
+        "questions)",
+    ),
+    (
+        "titre: T\n" + HEAD + GOOD_QUESTION,
+        "1: titre: champ inconnu (vouliez-vous dire title ? champs possibles : title, intro, "
+        "language, anonymous, questions)",
+    ),
+    (
+        "title: T\ntitle: U\nquestions:\n" + GOOD_QUESTION,
+        "2: title: indiqué deux fois (une première fois ligne 1)",
+    ),
+    ("questions:\n" + GOOD_QUESTION, "1: title: obligatoire : donnez un titre à l'enquête"),
+    (HEAD + GOOD_QUESTION + "language: de\n", "6: language: doit valoir fr ou en (et non 'de')"),
+    (
+        "title: T\n",
+        "1: questions: obligatoire : une liste de questions (- ask: ..., type: ...)",
+    ),
+    (
+        "title: T\nquestions: x\n",
+        "2: questions: il faut une liste de questions, chacune commençant par '- ask:', "
+        "pas du texte",
+    ),
+    ("title: T\nquestions: []\n", "2: questions: 1 question au moins"),
+    (
+        HEAD + "  - {ask: Q, type: text}\n" * (QUESTIONS_MAX_COUNT + 2),
+        "3: questions: 30 questions au plus (en voici 32) ; supprimez-en 2 ou répartissez-les "
+        "sur deux enquêtes",
+    ),
+    # A question's fields.
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options:\n      k: v\n",
+        "6: question 1, options: il faut une liste, une option par ligne commençant par '- ', "
+        "pas des champs (clé : valeur)",
+    ),
+    (
+        HEAD + "  - Which formats?\n",
+        "3: question 1: il faut des champs (ask: ..., type: ...), pas du texte",
+    ),
+    (HEAD + "  - type: text\n", "3: question 1, ask: obligatoire : la question à poser"),
+    (
+        HEAD + "  - ask: Q\n",
+        "3: question 1, type: obligatoire : single, multiple, scale ou text (en français : "
+        "choix-unique, choix-multiple, échelle, texte)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: poll\n",
+        "4: question 1, type: type 'poll' inconnu : utilisez single, multiple, scale ou text "
+        "(en français : choix-unique, choix-multiple, échelle, texte)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: text\n    options: [A, B]\n",
+        "5: question 1, options: seulement pour les questions single ou multiple (celle-ci est "
+        "de type text) ; supprimez-les",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n",
+        "3: question 1, options: obligatoire pour une question single : une liste de 2 à 10 "
+        "réponses",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options:\n      - A\n      -\n      - B\n",
+        "7: question 1, options: l'option 2 est vide ; supprimez-la ou remplissez-la",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options:\n      - Oui\n      - oui\n",
+        "7: question 1, options: 'oui' figure deux fois (c'est aussi l'option 1)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options: [A]\n",
+        "5: question 1, options: de 2 à 10 options (en voici 1)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options:\n      - A\n      - [B, C]\n",
+        "7: question 1, options: option 2 : il faut du texte, pas une liste",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: single\n    options: [A, B]\n    max_choices: 1\n",
+        "6: question 1, max_choices: seulement pour les questions multiple (celle-ci est de "
+        "type single)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: multiple\n    options: [A, B]\n    max_choices: two\n",
+        "6: question 1, max_choices: doit être un nombre entier (et non 'two')",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: multiple\n    options: [A, B]\n    max_choices: 0\n",
+        "6: question 1, max_choices: 1 au moins ; retirez ce champ pour ne pas limiter le "
+        "nombre de choix",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: multiple\n    options: [A, B]\n    max_choices: 3\n",
+        "6: question 1, max_choices: au plus le nombre d'options, soit 2 (et non 3)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: text\n    scale: [Low, High]\n",
+        "5: question 1, scale: seulement pour les questions scale (celle-ci est de type text) ; "
+        "supprimez-le",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: scale\n    scale: {low: Low}\n",
+        "5: question 1, scale: il manque high ; il faut {low: ..., high: ...} ou [low, high] : "
+        "les mots affichés à côté de 1 et de 5",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: scale\n    scale: {}\n",
+        "5: question 1, scale: il manque low et high ; il faut {low: ..., high: ...} ou "
+        "[low, high] : les mots affichés à côté de 1 et de 5",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: scale\n    scale: [Low]\n",
+        "5: question 1, scale: il faut {low: ..., high: ...} ou [low, high] : les mots affichés "
+        "à côté de 1 et de 5 (et non une liste de 1 élément)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: scale\n    scale: [Low, Mid, High]\n",
+        "5: question 1, scale: il faut {low: ..., high: ...} ou [low, high] : les mots affichés "
+        "à côté de 1 et de 5 (et non une liste de 3 éléments)",
+    ),
+    (
+        HEAD + "  - ask: Q\n    type: scale\n    scale:\n      low: ''\n      high: H\n",
+        "6: question 1, scale low: vide ; écrivez le mot à afficher à côté du chiffre",
+    ),
+    # Values.
+    ("title: [a]\nquestions:\n" + GOOD_QUESTION, "1: title: il faut du texte, pas une liste"),
+    (
+        "title: 42\nquestions:\n" + GOOD_QUESTION,
+        "1: title: il faut du texte, pas le nombre 42 (mettez-le entre guillemets si c'est bien "
+        "ce que vous voulez)",
+    ),
+    (
+        "title: |\n  One\n  Two\nquestions:\n" + GOOD_QUESTION,
+        "1: title: doit tenir sur une seule ligne",
+    ),
+    (
+        f"title: {'T' * 151}\nquestions:\n" + GOOD_QUESTION,
+        "1: title: 150 caractères au plus (en voici 151)",
+    ),
+    (
+        HEAD + GOOD_QUESTION + "anonymous: [yes]\n",
+        "6: anonymous: doit valoir oui ou non, ou true ou false, pas une liste",
+    ),
+    (
+        HEAD + GOOD_QUESTION + "anonymous: maybe\n",
+        "6: anonymous: doit valoir oui ou non, ou true ou false (et non 'maybe')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH_PROBLEMS)
+def test_problems_are_written_in_the_messages_language(text, expected):
+    """A French-speaking coordinator reads each problem in French, same line and field."""
+    french = _problems(text, source="s.yaml", messages_language="fr")
+    assert f"s.yaml:{expected}" in french, french
+    english = _problems(text, source="s.yaml")
+    assert len(english) == len(french)
+    for in_english, in_french in zip(english, french, strict=True):
+        prefix = f"s.yaml:{expected.split(': ', 2)[0]}: "
+        if in_french.startswith(prefix):  # same `SOURCE:LINE: field:`, other words
+            assert in_english.startswith(prefix) and in_english != in_french
+
+
+def _unreadable_files_in_french(tmp_path: Path) -> list[str]:
+    problems = []
+    for path in (tmp_path / "missing.yaml", tmp_path / "latin1.yaml"):
+        if path.name == "latin1.yaml":
+            path.write_bytes("title: T\nintro: Réunion\n".encode("latin-1"))
+        with pytest.raises(SurveyFileError) as caught:
+            load_survey_file(path, messages_language="fr")
+        problems += caught.value.problems
+    return problems
+
+
+def test_unreadable_files_are_reported_in_the_messages_language(tmp_path):
+    """The file-level problems of `load_survey_file` are translated too."""
+    missing, latin1 = _unreadable_files_in_french(tmp_path)
+    assert missing.startswith(f"{tmp_path / 'missing.yaml'}: impossible de lire le fichier (")
+    assert latin1 == (
+        f"{tmp_path / 'latin1.yaml'}:2: file: ce n'est pas du texte UTF-8 "
+        "(enregistrez le fichier en UTF-8)"
+    )
+
+
+def test_a_yaml_error_without_a_message_is_still_explained():
+    """PyYAML errors carry a message; should one not, the problem still says something."""
+    assert syntax_problem(yaml.MarkedYAMLError(), "en") == (1, "syntax", "not valid YAML")
+    assert syntax_problem(yaml.MarkedYAMLError(), "fr") == (1, "syntax", "YAML non valide")
+
+
+def test_problems_stay_in_english_unless_asked():
+    """The default is English (the CLI); the survey's own language does not change it."""
+    text = "title: T\nlanguage: fr\nquestions: []\n"
+    assert (
+        _problems(text)
+        == _problems(text, language="fr")
+        == ["<text>:3: questions: at least 1 question"]
+    )
+    assert _problems(text, messages_language="en") == ["<text>:3: questions: at least 1 question"]
+    with pytest.raises(ValueError, match="messages_language must be one of fr, en"):
+        parse_survey_text(text, messages_language="de")
+
+
+def test_every_survey_file_string_is_used(tmp_path, monkeypatch):
+    """No dead catalog keys: the French cases above use every `survey_file.*` string."""
+    used: set[str] = set()
+    lookup = bot.i18n.t
+
+    def recording(message_key: str, language: str, /, **values: object) -> str:
+        used.add(message_key)
+        return lookup(message_key, language, **values)
+
+    # survey_io's own reference, and the one tn() (plural forms) goes through.
+    monkeypatch.setattr(storage.survey_io, "t", recording)
+    monkeypatch.setattr(bot.i18n, "t", recording)
+    for text, _ in FRENCH_PROBLEMS:
+        _problems(text, messages_language="fr")
+    _unreadable_files_in_french(tmp_path)
+    syntax_problem(yaml.MarkedYAMLError(), "fr")
+    keys = {key for key in CATALOG if key.startswith("survey_file.")}
+    assert used == keys
+    # And each is written out in survey_io, where a reader looks for it.
+    source = Path(storage.survey_io.__file__).read_text(encoding="utf-8")
+    for key in keys:
+        assert f'"{re.sub(r"[.](one|other)$", "", key)}"' in source, key
+
+
+def test_survey_file_strings_have_no_literal_braces():
+    """t() leaves a template without values untouched, so `{{` would show doubled."""
+    for key, entry in CATALOG.items():
+        if key.startswith("survey_file."):
+            assert all("{{" not in text and "}}" not in text for text in entry.values()), key
+
+
 # --- Templates -------------------------------------------------------------------------
 
 
@@ -515,6 +809,22 @@ def test_an_edited_template_raises_only_survey_file_error(data):
     except SurveyFileError:
         return
     assert parse_survey_text(dump_survey(spec)) == spec
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_YAML_BITS | st.text(max_size=5)).map("".join))
+def test_french_problems_match_the_english_ones_line_for_line(text):
+    """Whatever the language of the problems, the same ones come out, on the same lines."""
+    try:
+        parse_survey_text(text)
+    except SurveyFileError as error:
+        english = error.problems
+    else:
+        return
+    with pytest.raises(SurveyFileError) as caught:
+        parse_survey_text(text, messages_language="fr")
+    french = caught.value.problems
+    assert [p.split(":", 2)[:2] for p in french] == [p.split(":", 2)[:2] for p in english]
 
 
 def _clean(text: str) -> bool:
