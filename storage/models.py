@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -92,6 +94,13 @@ class Member(Base):
     is_guest: Mapped[bool] = mapped_column(default=False)
     is_deleted: Mapped[bool] = mapped_column(default=False)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The member directory: when they joined and left the community channel (a member
+    # present before Cercle was installed has no join date), and the first steps of
+    # their participation, for the onboarding funnel.
+    joined_at: Mapped[datetime | None] = mapped_column()
+    left_at: Mapped[datetime | None] = mapped_column()
+    first_message_at: Mapped[datetime | None] = mapped_column()
+    first_answer_at: Mapped[datetime | None] = mapped_column()
 
 
 class OutboxStatus:
@@ -459,3 +468,52 @@ class SurveySegmentCount(Base):
     )
     segment: Mapped[str] = mapped_column(String(32), primary_key=True)
     respondents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Participation events get many rows: a 64-bit key on PostgreSQL (SQLite's rowid already is).
+_EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ParticipationEvent(Base):
+    """One act of participation: who, what kind, where, when — never what was written."""
+
+    __tablename__ = "participation_events"
+    __table_args__ = (
+        Index("ix_participation_events_user_time", "user_id", "occurred_at"),
+        Index("ix_participation_events_time_kind", "occurred_at", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(_EVENT_ID, primary_key=True, autoincrement=True)
+    # What happened, named once ("message:C1:1700000000.000100", "vote:poll:12:U1"):
+    # recording is idempotent, and a deleted message or removed reaction finds its event.
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column()
+
+
+class ParticipationDaily(Base):
+    """How many events of a kind a member had on a day (user_id "" = counted anonymously).
+
+    Reports, levels and charts read these counts rather than the events; anonymous poll
+    votes and survey answers exist only here, without anyone's id.
+    """
+
+    __tablename__ = "participation_daily"
+    __table_args__ = (Index("ix_participation_daily_user_day", "user_id", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommunityChannel(Base):
+    """A channel whose activity counts as participation, besides the main community one."""
+
+    __tablename__ = "community_channels"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
