@@ -187,7 +187,12 @@ def _middleware_event_once(
 
 
 def _handle_error(
-    error: Exception, body: dict[str, Any], context: Any, response: BoltResponse, respond: Any
+    error: Exception,
+    body: dict[str, Any],
+    context: Any,
+    response: BoltResponse,
+    respond: Any,
+    client: WebClient | None = None,
 ) -> None:
     """Turn a failed listener into a clear answer; keep 5xx for events so Slack retries."""
     context[FAILED_FLAG] = True
@@ -220,6 +225,17 @@ def _handle_error(
         response.body = json.dumps({"response_type": "ephemeral", "text": message})
         return
     response.body = ""
+    if getattr(respond, "response_url", None) is None and body.get("trigger_id") and client:
+        # A click in the App Home or a modal has no response URL: show a small modal.
+        view = build_error_modal(message, language)
+        try:
+            if (body.get("view") or {}).get("type") == "modal":
+                client.views_push(trigger_id=body["trigger_id"], view=view)
+            else:
+                client.views_open(trigger_id=body["trigger_id"], view=view)
+        except Exception:  # noqa: BLE001 - an error report must not raise a second error
+            logger.warning("could not show an error to the member")
+        return
     _respond_quietly(respond, message)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, SettingsError, load_settings, require_slack_credentials
 from bot.logs import configure_logging
+from bot.report_cli import add_report_parser
 from bot.survey_cli import add_survey_parser
 from bot.toolbox_cli import add_toolbox_parser
 
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="show the delivery queue").set_defaults(func=cmd_status)
     add_toolbox_parser(commands)
     add_survey_parser(commands)
+    add_report_parser(commands)
 
     demo = commands.add_parser("demo", help="play the demo against the local Slack stand-in")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary folder")

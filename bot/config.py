@@ -17,6 +17,25 @@ SUPPORTED_LANGUAGES = ("fr", "en")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
+# Points per kind of act: writing counts most, a reaction or an opened tool least. Kinds
+# left out (joins, leaves) count for nothing.
+DEFAULT_LEVEL_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("message", 3),
+    ("reply", 2),
+    ("reaction", 1),
+    ("poll_vote", 2),
+    ("survey_response", 3),
+    ("toolbox_visit", 1),
+    ("charter_acceptance", 1),
+)
+# Points over the window each level needs; below "peripheral" a member is inactive.
+DEFAULT_LEVEL_THRESHOLDS: tuple[tuple[str, int], ...] = (
+    ("core", 20),
+    ("active", 6),
+    ("peripheral", 1),
+)
+_LEVEL_NAMES = ("core", "active", "peripheral")
+
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable and what is expected."""
@@ -55,6 +74,15 @@ class Settings:
     # Key of the fingerprints that stop double votes on anonymous polls and surveys. It
     # must live outside the database; when unset it is derived from the Slack secrets.
     anonymity_secret: str = field(default="", repr=False)
+    # Participation levels after Wenger (core, active, peripheral, inactive): weighted
+    # acts over a rolling window of UTC days, and the points each level needs.
+    level_window_days: int = 28
+    level_weights: tuple[tuple[str, int], ...] = DEFAULT_LEVEL_WEIGHTS
+    level_thresholds: tuple[tuple[str, int], ...] = DEFAULT_LEVEL_THRESHOLDS
+    # The charter's "minimum of participation", in points a week; a member below it for
+    # `quiet_weeks` weeks gets one gentle nudge (0 turns the minimum off).
+    minimum_participation: int = 1
+    quiet_weeks: int = 4
 
     @property
     def socket_mode(self) -> bool:
@@ -93,6 +121,47 @@ def _boolean(name: str, raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _pairs(name: str, raw: str, allowed: tuple[str, ...], example: str) -> dict[str, int]:
+    """Parse "a=1,b=2" with keys among `allowed` and whole values from 0 to 1000."""
+    pairs: dict[str, int] = {}
+    for part in raw.split(","):
+        key, equals, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not part.strip():
+            continue
+        if not equals or key not in allowed or not value.isdigit() or int(value) > 1000:
+            raise SettingsError(
+                f"{name} must look like {example} with names among {', '.join(allowed)} "
+                f"and whole numbers up to 1000, got {part.strip()!r}"
+            )
+        if key in pairs:
+            raise SettingsError(f"{name} names {key!r} twice")
+        pairs[key] = int(value)
+    return pairs
+
+
+def _level_weights(raw: str) -> tuple[tuple[str, int], ...]:
+    from storage.participation import KINDS
+
+    weights = _pairs("CERCLE_LEVEL_WEIGHTS", raw, KINDS, "message=3,reply=2,reaction=1")
+    if not any(weights.values()):
+        raise SettingsError("CERCLE_LEVEL_WEIGHTS must give at least one kind a weight above 0")
+    return tuple(weights.items())
+
+
+def _level_thresholds(raw: str) -> tuple[tuple[str, int], ...]:
+    example = "core=20,active=6,peripheral=1"
+    levels = _pairs("CERCLE_LEVEL_THRESHOLDS", raw, _LEVEL_NAMES, example)
+    if set(levels) != set(_LEVEL_NAMES) or not (
+        levels["core"] > levels["active"] > levels["peripheral"] >= 1
+    ):
+        raise SettingsError(
+            f"CERCLE_LEVEL_THRESHOLDS must set core > active > peripheral >= 1, like {example}; "
+            f"got {raw!r}"
+        )
+    return tuple((name, levels[name]) for name in _LEVEL_NAMES)
 
 
 def load_settings(
@@ -201,8 +270,31 @@ def load_settings(
             "(for example the output of `openssl rand -hex 32`)"
         )
 
+    level_window_days = _int_in_range(
+        "CERCLE_LEVEL_WINDOW_DAYS", get("CERCLE_LEVEL_WINDOW_DAYS", "28"), 7, 365
+    )
+    level_weights = (
+        _level_weights(get("CERCLE_LEVEL_WEIGHTS"))
+        if get("CERCLE_LEVEL_WEIGHTS")
+        else DEFAULT_LEVEL_WEIGHTS
+    )
+    level_thresholds = (
+        _level_thresholds(get("CERCLE_LEVEL_THRESHOLDS"))
+        if get("CERCLE_LEVEL_THRESHOLDS")
+        else DEFAULT_LEVEL_THRESHOLDS
+    )
+    minimum_participation = _int_in_range(
+        "CERCLE_MINIMUM_PARTICIPATION", get("CERCLE_MINIMUM_PARTICIPATION", "1"), 0, 1000
+    )
+    quiet_weeks = _int_in_range("CERCLE_QUIET_WEEKS", get("CERCLE_QUIET_WEEKS", "4"), 1, 52)
+
     return Settings(
         anonymity_secret=anonymity_secret,
+        level_window_days=level_window_days,
+        level_weights=level_weights,
+        level_thresholds=level_thresholds,
+        minimum_participation=minimum_participation,
+        quiet_weeks=quiet_weeks,
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,

@@ -10,6 +10,74 @@ from bot.config import SUPPORTED_LANGUAGES
 # One entry per key, both languages side by side so a missing translation is obvious
 # in review; tests check both have every key with the same placeholders.
 CATALOG: dict[str, dict[str, str]] = {
+    # --- Participation: the counted channels (`/cercle channels`) ---
+    "help.cmd.channels": {
+        "fr": "les canaux où la participation est comptée",
+        "en": "the channels where participation is counted",
+    },
+    "help.cmd.channels_admin": {
+        "fr": "les canaux où la participation est comptée ; en ajouter ou en retirer "
+        "(coordination)",
+        "en": "the channels where participation is counted; add or remove one (coordinators)",
+    },
+    "channels.title": {
+        "fr": "Canaux où la participation compte",
+        "en": "Channels where participation counts",
+    },
+    "channels.main_line": {
+        "fr": "• <#{channel}> : le canal de la communauté (toujours compté)",
+        "en": "• <#{channel}>: the community channel (always counted)",
+    },
+    "channels.line": {
+        "fr": "• <#{channel}> : ajouté par <@{user}> le {date}",
+        "en": "• <#{channel}>: added by <@{user}> on {date}",
+    },
+    "channels.none_added": {
+        "fr": "Aucun autre canal pour l'instant.",
+        "en": "No other channel yet.",
+    },
+    "channels.footer": {
+        "fr": "Cercle n'enregistre que qui a écrit, répondu ou réagi, où et quand : jamais le "
+        "texte des messages. Il ne voit que les canaux dont il est membre.",
+        "en": "Cercle only records who wrote, replied or reacted, where and when: never the text "
+        "of messages. It only sees the channels it is a member of.",
+    },
+    "channels.added": {
+        "fr": "C'est noté : l'activité de <#{channel}> compte désormais. Si Cercle n'y est pas "
+        "encore, invitez-le depuis ce canal : `/invite @Cercle`.",
+        "en": "Done: activity in <#{channel}> counts from now on. If Cercle isn't in it yet, "
+        "invite it from that channel: `/invite @Cercle`.",
+    },
+    "channels.already": {
+        "fr": "<#{channel}> est déjà compté.",
+        "en": "<#{channel}> is already counted.",
+    },
+    "channels.removed": {
+        "fr": "<#{channel}> n'est plus compté. Ce qui y a déjà été enregistré reste.",
+        "en": "<#{channel}> is no longer counted. What was already recorded there stays.",
+    },
+    "channels.not_counted": {
+        "fr": "<#{channel}> ne faisait pas partie des canaux comptés.",
+        "en": "<#{channel}> was not one of the counted channels.",
+    },
+    "channels.main_always": {
+        "fr": "<#{channel}> est le canal de la communauté : il est toujours compté (réglage "
+        "`CERCLE_COMMUNITY_CHANNEL`).",
+        "en": "<#{channel}> is the community channel: it always counts (setting "
+        "`CERCLE_COMMUNITY_CHANNEL`).",
+    },
+    "channels.bad_channel": {
+        "fr": "Je ne reconnais pas le canal `{text}`. Tapez `#` et choisissez le canal dans la "
+        "liste, ou donnez son identifiant (en bas de l'onglet « À propos » du canal).",
+        "en": "I don't recognise the channel `{text}`. Type `#` and pick the channel from the "
+        "list, or give its id (at the bottom of the channel's About tab).",
+    },
+    "channels.usage": {
+        "fr": "Utilisation : `/cercle channels` pour la liste ; pour la coordination, "
+        "`/cercle channels add #canal` ou `/cercle channels remove #canal`.",
+        "en": "Usage: `/cercle channels` for the list; for coordinators, "
+        "`/cercle channels add #channel` or `/cercle channels remove #channel`.",
+    },
     "help.title": {
         "fr": "Cercle : l'aide",
         "en": "Cercle: help",
@@ -94,6 +162,29 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Hello <@{user}>! I'm Cercle, the community's assistant. "
         "Type `/cercle help` to see what I can do.",
     },
+    "home.waiting": {
+        "fr": "En attente de votre avis",
+        "en": "Waiting for your view",
+    },
+    "home.poll_in": {"fr": "dans {channel}", "en": "in {channel}"},
+    "home.open_polls": {
+        "fr": ":bar_chart: Sondages ouverts : *{count}*",
+        "en": ":bar_chart: Open polls: *{count}*",
+    },
+    "home.open_survey": {
+        "fr": ":memo: {title} : *{responded}*/{invited} réponses ({percent} %)",
+        "en": ":memo: {title}: *{responded}*/{invited} answers ({percent}%)",
+    },
+    "home.level.core": {"fr": "Cœur", "en": "Core"},
+    "home.level.active": {"fr": "Actifs", "en": "Active"},
+    "home.level.peripheral": {"fr": "Périphériques", "en": "Peripheral"},
+    "home.level.inactive": {"fr": "Inactifs", "en": "Inactive"},
+    "home.failed": {
+        "fr": "{count} messages n'ont pas pu être envoyés : `/cercle status`",
+        "en": "{count} messages could not be sent: `/cercle status`",
+    },
+    "home.coordination": {"fr": "Coordination", "en": "Coordination"},
+    "home.new_survey": {"fr": "Nouvelle enquête", "en": "New survey"},
     "home.title": {
         "fr": "Bienvenue dans Cercle",
         "en": "Welcome to Cercle",
@@ -1800,6 +1891,334 @@ CATALOG: dict[str, dict[str, str]] = {
     "survey_file.flag.invalid": {
         "fr": "doit valoir oui ou non, ou true ou false (et non {value})",
         "en": "must be true or false (got {value})",
+    },
+    # --- Participation: levels, reports (`/cercle stats`, `/cercle me`), weekly digest ---
+    "help.cmd.stats": {
+        "fr": "la participation : niveaux, premiers pas des nouveaux, canaux, membres devenus "
+        "discrets (coordination)",
+        "en": "participation: levels, newcomers' first steps, channels, members gone quiet "
+        "(coordinators)",
+    },
+    "help.cmd.me": {
+        "fr": "votre participation : vos contributions, votre niveau, vos premiers pas",
+        "en": "your participation: what you contributed, your level, your first steps",
+    },
+    "stats.usage": {
+        "fr": "Usage : `/cercle stats`, `/cercle stats 90d` ou `/cercle stats all` "
+        "(30 jours par défaut).",
+        "en": "Usage: `/cercle stats`, `/cercle stats 90d` or `/cercle stats all` "
+        "(30 days by default).",
+    },
+    "level.core": {"fr": "cœur", "en": "core"},
+    "level.active": {"fr": "actif", "en": "active"},
+    "level.peripheral": {"fr": "périphérique", "en": "peripheral"},
+    "level.inactive": {"fr": "inactif", "en": "inactive"},
+    "participation.kind.message": {"fr": "Messages", "en": "Messages"},
+    "participation.kind.reply": {"fr": "Réponses en fil", "en": "Thread replies"},
+    "participation.kind.reaction": {"fr": "Réactions", "en": "Reactions"},
+    "participation.kind.poll_vote": {"fr": "Votes aux sondages", "en": "Poll votes"},
+    "participation.kind.survey_response": {"fr": "Réponses aux enquêtes", "en": "Survey answers"},
+    "participation.kind.charter_acceptance": {
+        "fr": "Chartes acceptées",
+        "en": "Charter acceptances",
+    },
+    "participation.kind.toolbox_visit": {"fr": "Outils ouverts", "en": "Tools opened"},
+    "participation.kind.join": {"fr": "Arrivées", "en": "Joins"},
+    "participation.kind.leave": {"fr": "Départs", "en": "Departures"},
+    "report.title.days": {
+        "fr": "Participation : {days} derniers jours",
+        "en": "Participation: last {days} days",
+    },
+    "report.title.all": {
+        "fr": "Participation : depuis le début",
+        "en": "Participation: since the beginning",
+    },
+    "report.levels": {"fr": "Niveaux de participation", "en": "Participation levels"},
+    "report.members.one": {"fr": "{count} membre", "en": "{count} member"},
+    "report.members.other": {"fr": "{count} membres", "en": "{count} members"},
+    "report.level_count": {
+        "fr": "{level} *{count}* ({percent})",
+        "en": "{level} *{count}* ({percent})",
+    },
+    "report.levels_rule": {
+        "fr": "Niveaux d'après Wenger, sur les {days} derniers jours : cœur dès {core} points, "
+        "actif dès {active}, périphérique dès {peripheral} ; en dessous, inactif.",
+        "en": "Levels after Wenger, over the last {days} days: core from {core} points, active "
+        "from {active}, peripheral from {peripheral}; below that, inactive.",
+    },
+    "report.percent": {"fr": "{percent} %", "en": "{percent}%"},
+    "report.delay.under_an_hour": {"fr": "moins d'une heure", "en": "under an hour"},
+    "report.delay.hours": {"fr": "{hours} h", "en": "{hours} h"},
+    "report.delay.days": {"fr": "{days} j", "en": "{days} d"},
+    "report.and_more.one": {"fr": "et {count} autre", "en": "and {count} more"},
+    "report.and_more.other": {"fr": "et {count} autres", "en": "and {count} more"},
+    "report.funnel.title": {
+        "fr": "Premiers pas des nouveaux membres",
+        "en": "Newcomers' first steps",
+    },
+    "report.funnel.nobody": {
+        "fr": "Personne n'est arrivé·e sur la période.",
+        "en": "Nobody joined in this period.",
+    },
+    "report.funnel.joined": {"fr": "• Arrivé·es : *{count}*", "en": "• Joined: *{count}*"},
+    "report.funnel.step": {
+        "fr": "• {step} : *{count}* ({percent}) · médiane {delay} après l'arrivée",
+        "en": "• {step}: *{count}* ({percent}) · median {delay} after joining",
+    },
+    "report.funnel.accepted": {"fr": "Charte acceptée", "en": "Accepted the charter"},
+    "report.funnel.first_message": {"fr": "Premier message", "en": "First message"},
+    "report.funnel.first_answer": {
+        "fr": "Premier vote ou réponse à une enquête",
+        "en": "First vote or survey answer",
+    },
+    "report.top.title": {"fr": "Les plus actif·ves", "en": "Most active members"},
+    "report.top.line": {
+        "fr": "{rank}. {name} · {points} points ({level})",
+        "en": "{rank}. {name} · {points} points ({level})",
+    },
+    "report.top.nobody": {
+        "fr": "Aucune activité sur la période.",
+        "en": "No activity in this period.",
+    },
+    "report.channels.title": {
+        "fr": "Activité des canaux comptés",
+        "en": "Activity in counted channels",
+    },
+    "report.channel": {
+        "fr": "• {channel} : *{total}* ({messages} messages, {replies} réponses en fil, "
+        "{reactions} réactions)",
+        "en": "• {channel}: *{total}* ({messages} messages, {replies} thread replies, "
+        "{reactions} reactions)",
+    },
+    "report.channels.more.one": {
+        "fr": "… et {count} autre canal",
+        "en": "… and {count} more channel",
+    },
+    "report.channels.more.other": {
+        "fr": "… et {count} autres canaux",
+        "en": "… and {count} more channels",
+    },
+    "report.quiet.title": {
+        "fr": "Devenu·es discret·ètes ({count}) : actif·ves ou au cœur il y a peu, rien "
+        "depuis {days} jours",
+        "en": "Just went quiet ({count}): active or core until recently, nothing for {days} days",
+    },
+    "report.quiet.nobody": {"fr": "Personne, tant mieux !", "en": "Nobody, good news!"},
+    "report.stats.footer": {
+        "fr": "Chiffres tirés des comptes quotidiens (jours UTC) ; le texte des messages n'est "
+        "jamais lu. Le détail pour un tableur : `cercle report --format csv`.",
+        "en": "Figures from daily counts (UTC days); the text of messages is never read. For a "
+        "spreadsheet: `cercle report --format csv`.",
+    },
+    "report.anonymous.one": {
+        "fr": "{count} vote ou réponse anonyme, compté sans personne.",
+        "en": "{count} anonymous vote or answer, counted for nobody.",
+    },
+    "report.anonymous.other": {
+        "fr": "{count} votes ou réponses anonymes, comptés sans personne.",
+        "en": "{count} anonymous votes or answers, counted for nobody.",
+    },
+    "me.title": {"fr": "Votre participation", "en": "Your participation"},
+    "me.acts": {
+        "fr": "Bonjour {name} ! Voici ce que vous avez apporté à la communauté ces {days} "
+        "derniers jours :",
+        "en": "Hi {name}! Here is what you brought to the community over the last {days} days:",
+    },
+    "me.no_acts": {
+        "fr": "Bonjour {name} ! Rien de noté ces {days} derniers jours, et ce n'est pas grave : "
+        "un message, une réaction ou un vote suffit pour commencer.",
+        "en": "Hi {name}! Nothing recorded over the last {days} days, and that's fine: a "
+        "message, a reaction or a vote is all it takes to start.",
+    },
+    "me.count.message.one": {"fr": "{count} message", "en": "{count} message"},
+    "me.count.message.other": {"fr": "{count} messages", "en": "{count} messages"},
+    "me.count.reply.one": {"fr": "{count} réponse dans un fil", "en": "{count} thread reply"},
+    "me.count.reply.other": {
+        "fr": "{count} réponses dans des fils",
+        "en": "{count} thread replies",
+    },
+    "me.count.reaction.one": {"fr": "{count} réaction", "en": "{count} reaction"},
+    "me.count.reaction.other": {"fr": "{count} réactions", "en": "{count} reactions"},
+    "me.count.poll_vote.one": {"fr": "{count} vote à un sondage", "en": "{count} poll vote"},
+    "me.count.poll_vote.other": {"fr": "{count} votes à des sondages", "en": "{count} poll votes"},
+    "me.count.survey_response.one": {
+        "fr": "{count} enquête à laquelle vous avez répondu",
+        "en": "{count} survey answered",
+    },
+    "me.count.survey_response.other": {
+        "fr": "{count} enquêtes auxquelles vous avez répondu",
+        "en": "{count} surveys answered",
+    },
+    "me.count.charter_acceptance.one": {
+        "fr": "{count} acceptation de la charte",
+        "en": "{count} charter acceptance",
+    },
+    "me.count.charter_acceptance.other": {
+        "fr": "{count} acceptations de la charte",
+        "en": "{count} charter acceptances",
+    },
+    "me.count.toolbox_visit.one": {"fr": "{count} outil ouvert", "en": "{count} tool opened"},
+    "me.count.toolbox_visit.other": {"fr": "{count} outils ouverts", "en": "{count} tools opened"},
+    "me.level.core": {
+        "fr": ":star2: Vous êtes au *{level}* de la communauté, avec {points} points : merci de "
+        "la faire vivre !",
+        "en": ":star2: You are at the *{level}* of the community, with {points} points: thank "
+        "you for keeping it alive!",
+    },
+    "me.level.active": {
+        "fr": ":raised_hands: Niveau *{level}*, avec {points} points : votre participation "
+        "compte, merci !",
+        "en": ":raised_hands: Level: *{level}*, with {points} points. Your participation "
+        "counts, thank you!",
+    },
+    "me.level.peripheral": {
+        "fr": ":eyes: Niveau *{level}*, avec {points} points : suivre ce qui se passe, c'est "
+        "déjà participer.",
+        "en": ":eyes: Level: *{level}*, with {points} points. Following along is already "
+        "taking part.",
+    },
+    "me.level.inactive": {
+        "fr": ":seedling: Plutôt discret·ète ces temps-ci ({points} points) : une réaction ou un "
+        "vote suffit pour revenir dans le mouvement.",
+        "en": ":seedling: Rather quiet lately ({points} points): a reaction or a vote is "
+        "enough to get back into the swing of things.",
+    },
+    "me.next.one": {
+        "fr": "Encore {count} point pour passer au niveau *{level}*.",
+        "en": "{count} more point to reach *{level}*.",
+    },
+    "me.next.other": {
+        "fr": "Encore {count} points pour passer au niveau *{level}*.",
+        "en": "{count} more points to reach *{level}*.",
+    },
+    "me.steps": {"fr": "Vos premiers pas", "en": "Your first steps"},
+    "me.step.joined": {"fr": "Arrivée dans la communauté", "en": "Joined the community"},
+    "me.step.accepted": {"fr": "Charte acceptée", "en": "Accepted the charter"},
+    "me.step.first_message": {"fr": "Premier message", "en": "First message"},
+    "me.step.first_answer": {
+        "fr": "Premier vote ou réponse à une enquête",
+        "en": "First vote or survey answer",
+    },
+    "me.step.done": {
+        "fr": ":white_check_mark: {step} : {date}",
+        "en": ":white_check_mark: {step}: {date}",
+    },
+    "me.step.not_yet": {
+        "fr": ":white_circle: {step} : pas encore",
+        "en": ":white_circle: {step}: not yet",
+    },
+    "me.weight": {"fr": "{kind} {points}", "en": "{kind} {points}"},
+    "me.footer": {
+        "fr": "Points sur {days} jours : {weights}. Vous seul·e voyez ce message.",
+        "en": "Points over {days} days: {weights}. Only you can see this.",
+    },
+    "digest.title": {"fr": "Le point de la semaine {week}", "en": "Weekly digest, week {week}"},
+    "digest.span": {
+        "fr": "Les sept derniers jours, du {first} au {last}",
+        "en": "The last seven days, {first} to {last}",
+    },
+    "digest.new.title": {
+        "fr": "Nouveaux membres cette semaine : {count}",
+        "en": "New members this week: {count}",
+    },
+    "digest.new.none": {"fr": "Pas de nouvelle arrivée.", "en": "No one new this week."},
+    "digest.funnel.title": {
+        "fr": "Premiers pas des arrivé·es des {days} derniers jours",
+        "en": "First steps of those who joined in the last {days} days",
+    },
+    "digest.pending.title": {
+        "fr": "Charte pas encore acceptée : {count}",
+        "en": "Charter not yet accepted: {count}",
+    },
+    "digest.pending.none": {
+        "fr": "Tout le monde a accepté la charte.",
+        "en": "Everyone has accepted the charter.",
+    },
+    "digest.open.title": {"fr": "Sondages et enquêtes en cours", "en": "Open polls and surveys"},
+    "digest.open.poll.one": {
+        "fr": ":bar_chart: « {question} » dans {channel} : {count} membre a voté ({percent})",
+        "en": ":bar_chart: “{question}” in {channel}: {count} member voted ({percent})",
+    },
+    "digest.open.poll.other": {
+        "fr": ":bar_chart: « {question} » dans {channel} : {count} membres ont voté ({percent})",
+        "en": ":bar_chart: “{question}” in {channel}: {count} members voted ({percent})",
+    },
+    "digest.open.survey": {
+        "fr": ":memo: {title} : {responded}/{invited} réponses ({percent})",
+        "en": ":memo: {title}: {responded}/{invited} answers ({percent})",
+    },
+    "digest.open.none": {"fr": "Aucun en cours.", "en": "None open."},
+    "digest.quiet.title": {
+        "fr": "Devenu·es discret·ètes (rien depuis deux semaines) : {count}",
+        "en": "Went quiet (nothing for two weeks): {count}",
+    },
+    "digest.quiet.none": {"fr": "Personne cette semaine.", "en": "Nobody this week."},
+    "digest.below.title": {
+        "fr": "Sous le minimum de participation ({minimum} point par semaine, sur {weeks} "
+        "semaines) : {count}",
+        "en": "Below the minimum of participation ({minimum} point a week, over {weeks} "
+        "weeks): {count}",
+    },
+    "digest.below.none": {"fr": "Personne : bravo !", "en": "Nobody: well done!"},
+    "digest.nudged.one": {
+        "fr": "{count} membre a reçu un petit mot d'encouragement de Cercle ces sept derniers "
+        "jours.",
+        "en": "{count} member got a gentle word of encouragement from Cercle in the last seven "
+        "days.",
+    },
+    "digest.nudged.other": {
+        "fr": "{count} membres ont reçu un petit mot d'encouragement de Cercle ces sept derniers "
+        "jours.",
+        "en": "{count} members got a gentle word of encouragement from Cercle in the last seven "
+        "days.",
+    },
+    "digest.footer": {
+        "fr": ":chart_with_upwards_trend: Le graphique de l'activité suit. Le détail : "
+        "`/cercle stats` · changer le jour ou l'heure de ce point : `/cercle schedule`.",
+        "en": ":chart_with_upwards_trend: The activity chart follows. Details: `/cercle stats` "
+        "· move this digest: `/cercle schedule`.",
+    },
+    "digest.chart.title": {
+        "fr": "Activité par semaine ({weeks} dernières semaines)",
+        "en": "Activity per week (last {weeks} weeks)",
+    },
+    "nudge.participation.intro": {
+        "fr": "Bonjour {name} ! Cela fait quelque temps qu'on ne vous a pas croisé·e dans la "
+        "communauté, et vous nous manquez. Pas besoin d'en faire beaucoup : voici quelques "
+        "façons simples de reprendre contact.",
+        "en": "Hi {name}! We haven't seen you around the community for a little while, and we "
+        "miss you. No need to do much: here are a few easy ways back in.",
+    },
+    "nudge.participation.poll": {
+        "fr": ":ballot_box_with_ballot: Donner votre avis sur « {question} » ({channel}) : un "
+        "clic suffit.",
+        "en": ":ballot_box_with_ballot: Give your view on “{question}” ({channel}): one click "
+        "is enough.",
+    },
+    "nudge.participation.tool": {
+        "fr": ":toolbox: Jeter un œil à *{title}*, un outil de la boîte à outils que vous "
+        "n'avez pas encore ouvert.",
+        "en": ":toolbox: Take a look at *{title}*, a tool from the toolbox you haven't opened yet.",
+    },
+    "nudge.participation.question": {
+        "fr": ":speech_balloon: Poser une question dans {channel} : petite ou grande, quelqu'un "
+        "aura une idée.",
+        "en": ":speech_balloon: Ask a question in {channel}: big or small, someone will have "
+        "an idea.",
+    },
+    "nudge.participation.why": {
+        "fr": "Un seul message de ce genre, promis. `/cercle snooze 2w` pour une pause, "
+        "`/cercle nudges off toolbox` pour ne plus recevoir de suggestions.",
+        "en": "Just this one message, promised. `/cercle snooze 2w` for a break, "
+        "`/cercle nudges off toolbox` to stop suggestions.",
+    },
+    "schedule.what.weekly_digest": {
+        "fr": "le point hebdomadaire de participation, dans le canal de coordination",
+        "en": "the weekly participation digest, in the coordinators' channel",
+    },
+    "schedule.what.participation_nudges": {
+        "fr": "un mot d'encouragement aux membres sous le minimum de participation",
+        "en": "a word of encouragement to members below the minimum of participation",
     },
     "day.mon": {"fr": "lundi", "en": "Monday"},
     "day.tue": {"fr": "mardi", "en": "Tuesday"},

@@ -31,6 +31,7 @@ class Action(StrEnum):
     POLL_ADD_OPTION = "poll_add_option"
     POLL_MANAGE = "poll_manage"
     SURVEY_ANSWER = "survey_answer"
+    HOME_NEW_SURVEY = "home_new_survey"
 
 
 class Block(StrEnum):

@@ -26,6 +26,7 @@ from storage.guards import poll_unanswered_guard
 from storage.members import get_member
 from storage.models import Poll, utcnow
 from storage.outbox import enqueue_many_messages, enqueue_message, enqueue_update
+from storage.participation import POLL_VOTE, record, record_anonymously
 from storage.polls import (
     MAX_OPTIONS,
     MIN_OPTIONS,
@@ -263,9 +264,32 @@ def vote(
     else:
         wanted, change = current | {option_id}, "added"
     store.set_choices(db, poll, voter, wanted, now=now)
+    if wanted and not current:
+        _record_vote(db, poll, user_id, now=now)
     refresh_poll_message(db, poll, now=now)
     chosen = tuple(label for option, label in options.items() if option in wanted)
     return VoteOutcome(change=change, option=options[option_id], choices=chosen)
+
+
+def _record_vote(db: Session, poll: Poll, user_id: str, *, now: datetime) -> None:
+    """Count a member's vote as participation, when their choices go from none to some.
+
+    A named vote is one event per member and poll: changing or re-casting it adds
+    nothing. An anonymous vote is only counted, without anyone's id; the ballot box
+    keeps no trace of a withdrawn vote, so someone who withdraws and votes again is
+    counted again (a rare overcount, the price of keeping nothing about them).
+    """
+    if poll.anonymous:
+        record_anonymously(db, kind=POLL_VOTE, occurred_at=now)
+        return
+    record(
+        db,
+        source_key=f"vote:poll:{poll.id}:{user_id}",
+        user_id=user_id,
+        kind=POLL_VOTE,
+        channel_id=poll.channel_id,
+        occurred_at=now,
+    )
 
 
 def can_manage(settings: Settings, poll: Poll, user_id: str) -> bool:

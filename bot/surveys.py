@@ -23,6 +23,7 @@ from storage.guards import survey_unanswered_guard
 from storage.members import get_member
 from storage.models import Survey, SurveyQuestion, utcnow
 from storage.outbox import enqueue_file, enqueue_many_messages, enqueue_message
+from storage.participation import SURVEY_RESPONSE, record, record_anonymously
 from storage.polls import display_names
 from storage.roster import community_member_ids, joined_dates
 
@@ -169,7 +170,18 @@ def submit_page(
         ), {}
     invitation = store.invitation(db, survey.id, user_id)
     segment = invitation.segment if invitation else "long_standing"
-    store.complete(db, survey, respondent, segment=segment, now=now)
+    if store.complete(db, survey, respondent, segment=segment, now=now):
+        # Finishing counts once; an anonymous answer only adds to a count without a name.
+        if survey.anonymous:
+            record_anonymously(db, kind=SURVEY_RESPONSE, occurred_at=now)
+        else:
+            record(
+                db,
+                source_key=f"answer:survey:{survey.id}:{user_id}",
+                user_id=user_id,
+                kind=SURVEY_RESPONSE,
+                occurred_at=now,
+            )
     return ui.build_thanks_view(survey, language), {}
 
 

@@ -18,7 +18,9 @@ def register_all(app: CercleApp) -> None:
         home,
         nudges,
         onboarding,
+        participation,
         polls,
+        reports,
         schedule,
         status,
         surveys,
@@ -35,6 +37,8 @@ def register_all(app: CercleApp) -> None:
     surveys.register(app)
     schedule.register(app)
     status.register(app)
+    reports.register(app)
+    participation.register(app)  # before conversations: both listen to `message`
     commands.register(app)
     conversations.register(app)
     home.register(app)

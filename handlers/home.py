@@ -10,6 +10,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
+from bot.home import dashboard, waiting_polls, waiting_surveys
+from bot.roles import is_coordinator
 from bot.ui.home import build_home_view
 from storage.charter import charter_standing, current_charter
 from storage.toolbox import last_featured_item
@@ -27,8 +29,9 @@ def register(app: CercleApp) -> None:
             return
         from handlers.commands import visible_subcommands
 
+        settings = context["settings"]
         user_id = event["user"]
-        subcommands = visible_subcommands(app, context["settings"], user_id)
+        subcommands = visible_subcommands(app, settings, user_id)
         accepted, covered = charter_standing(db, user_id)
         view = build_home_view(
             subcommands,
@@ -38,6 +41,9 @@ def register(app: CercleApp) -> None:
             accepted_version=accepted.version if accepted else None,
             covered=covered,
             featured=last_featured_item(db),
+            polls=waiting_polls(db, settings, user_id),
+            surveys=waiting_surveys(db, settings, user_id),
+            board=dashboard(db) if is_coordinator(settings, user_id) else None,
         )
         # The Home is the immediate answer to the member looking at it: published now,
         # not queued, and simply rebuilt on the next open if this call fails.

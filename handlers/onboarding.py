@@ -22,6 +22,7 @@ from bot.ids import Action, Block, View
 from bot.roles import is_coordinator
 from bot.ui import onboarding as ui
 from bot.ui.common import escape_mrkdwn
+from handlers.participation import is_person, slack_time
 from storage.charter import (
     HOPES_MAX_LENGTH,
     binding_version,
@@ -34,7 +35,13 @@ from storage.charter import (
 from storage.csv_export import to_csv
 from storage.members import get_member
 from storage.models import utcnow
-from storage.onboarding import active_interests, charter_overview, note_leave, note_not_now
+from storage.onboarding import (
+    active_interests,
+    charter_overview,
+    note_channel_join,
+    note_leave,
+    note_not_now,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +124,15 @@ def register(app: CercleApp) -> None:
         if event.get("channel") != settings.community_channel:
             return
         user_id = str(event.get("user") or "")
+        if is_person(db, user_id, context):
+            moment = event.get("event_ts")
+            note_channel_join(
+                db,
+                user_id,
+                channel_id=settings.community_channel,
+                moment=moment,
+                now=slack_time(moment),
+            )
         if _should_skip(db, settings, user_id, context.get("bot_user_id")):
             return
         flows.welcome_newcomer(db, settings, user_id)
@@ -132,8 +148,11 @@ def register(app: CercleApp) -> None:
         flows.welcome_newcomer(db, settings, user_id)
 
     def handle_member_left_channel(event: dict[str, Any], context: Any, db: Session) -> None:
-        if event.get("channel") == context["settings"].community_channel and event.get("user"):
-            note_leave(db, str(event["user"]))
+        channel = context["settings"].community_channel
+        user_id = str(event.get("user") or "")
+        if event.get("channel") == channel and is_person(db, user_id, context):
+            moment = event.get("event_ts")
+            note_leave(db, user_id, channel_id=channel, moment=moment, now=slack_time(moment))
 
     def handle_charter_read(
         ack: Ack,

@@ -233,6 +233,16 @@ def register(app: CercleApp) -> None:
             return
         ack(response_action="update", view=next_view)
 
+    def handle_new_survey_button(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        ack()
+        _require_coordinator(context, body["user"]["id"])
+        language = context["language"]
+        view = ui.build_create_modal(template_text(f"needs-{language}"), language)
+        open_modal(client, body.get("trigger_id"), view)
+
+    app.action(Action.HOME_NEW_SURVEY.value)(handle_new_survey_button)
     app.action(Action.SURVEY_ANSWER.value)(handle_answer_button)
     app.view(View.SURVEY_ANSWER.value)(handle_answer_page)
     app.view(View.SURVEY_CREATE.value)(handle_create)

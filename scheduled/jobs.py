@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +37,10 @@ FIXED_JOB_PREFIX = "fixed:"
 PURGE_PROCESSED_EVENTS_JOB_ID = f"{FIXED_JOB_PREFIX}purge_processed_events"
 FOLLOW_UP_NEWCOMERS_JOB_ID = f"{FIXED_JOB_PREFIX}follow_up_newcomers"
 SYNC_SCHEDULES_JOB_ID = f"{FIXED_JOB_PREFIX}sync_schedules"
+SYNC_MEMBER_DIRECTORY_JOB_ID = f"{FIXED_JOB_PREFIX}sync_member_directory"
+# The directory sync also runs this long after the leader starts: once the process is
+# up and its dispatcher running, and not on every restart of a process that crash-loops.
+MEMBER_DIRECTORY_STARTUP_DELAY = timedelta(minutes=2)
 POLL_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}poll_deadlines"
 SURVEY_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}survey_deadlines"
 
@@ -166,10 +172,41 @@ def survey_deadlines() -> tuple[int, int]:
     return closed, reminded
 
 
+def sync_member_directory() -> Any:
+    """Sync the member directory with the community channel; return its report.
+
+    Unlike other jobs this one calls Slack, to read only; it does so outside any
+    transaction (see bot/directory.py).
+    """
+    from bot.directory import run_directory_sync
+
+    return run_directory_sync(_job_sessions(), _job_settings())
+
+
+def weekly_digest() -> bool:
+    """Queue this week's participation digest and chart for coordinators; True if queued."""
+    from bot.digest import post_weekly_digest
+
+    with transaction(_job_sessions()) as db:
+        return post_weekly_digest(db, _job_settings())
+
+
+def participation_nudges() -> int:
+    """Queue one gentle nudge to each member below the minimum of participation."""
+    from bot.digest import plan_participation_nudges
+
+    with transaction(_job_sessions()) as db:
+        queued = plan_participation_nudges(db, _job_settings())
+    logger.info("participation nudges: %d queued", queued)
+    return queued
+
+
 # Jobs whose schedule coordinators set (`/cercle schedule`), by schedule name.
 SCHEDULED_JOBS: dict[str, Callable[[], Any]] = {
     "weekly_tool": post_weekly_tool,
     "toolbox_nudges": plan_toolbox_nudges,
+    "weekly_digest": weekly_digest,
+    "participation_nudges": participation_nudges,
 }
 SCHEDULED_JOB_PREFIX = "schedule:"
 
@@ -230,6 +267,18 @@ class FixedJob:
 def fixed_jobs(settings: Settings) -> list[FixedJob]:
     """Return the fixed jobs for these settings."""
     return [
+        FixedJob(
+            id=SYNC_MEMBER_DIRECTORY_JOB_ID,
+            func=sync_member_directory,
+            # Daily at 04:10 local, when nobody is around, and once shortly after the leader
+            # starts (re-registering at each election renews that one-off date).
+            trigger=OrTrigger(
+                [
+                    cron("*", 4, 10, settings.timezone),
+                    DateTrigger(run_date=utcnow() + MEMBER_DIRECTORY_STARTUP_DELAY),
+                ]
+            ),
+        ),
         FixedJob(
             id=PURGE_PROCESSED_EVENTS_JOB_ID,
             func=purge_processed_events,

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import CharterAcceptance, CharterVersion, utcnow
+from storage.participation import CHARTER_ACCEPTANCE, record
 
 HOPES_MAX_LENGTH = 500
 
@@ -72,14 +73,19 @@ def record_acceptance(
     may_introduce: bool = False,
     now: datetime | None = None,
 ) -> bool:
-    """Record that `user_id` accepted `version`; False if they already had (nothing changes)."""
+    """Record that `user_id` accepted `version`; False if they already had (nothing changes).
+
+    A first acceptance is also an act of participation, named as migration 0012 named
+    the acceptances made before participation was recorded.
+    """
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    accepted_at = now or utcnow()
     statement = (
         insert(CharterAcceptance)
         .values(
             user_id=user_id,
             version=version,
-            accepted_at=now or utcnow(),
+            accepted_at=accepted_at,
             hopes=(hopes or "").strip()[:HOPES_MAX_LENGTH] or None,
             interests=list(interests or []),
             may_introduce=may_introduce,
@@ -87,7 +93,16 @@ def record_acceptance(
         .on_conflict_do_nothing(index_elements=["user_id", "version"])
         .returning(CharterAcceptance.id)
     )
-    return db.execute(statement).first() is not None
+    if db.execute(statement).first() is None:
+        return False
+    record(
+        db,
+        source_key=f"charter:{user_id}:v{version}",
+        user_id=user_id,
+        kind=CHARTER_ACCEPTANCE,
+        occurred_at=accepted_at,
+    )
+    return True
 
 
 def publish_charter(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -99,6 +100,9 @@ class Member(Base):
     # their participation, for the onboarding funnel.
     joined_at: Mapped[datetime | None] = mapped_column()
     left_at: Mapped[datetime | None] = mapped_column()
+    # In the community channel now. A profile alone says nothing: anyone who talks to
+    # Cercle gets one, member of the community or not.
+    in_community: Mapped[bool] = mapped_column(default=False, server_default=false())
     first_message_at: Mapped[datetime | None] = mapped_column()
     first_answer_at: Mapped[datetime | None] = mapped_column()
 
@@ -481,6 +485,8 @@ class ParticipationEvent(Base):
     __table_args__ = (
         Index("ix_participation_events_user_time", "user_id", "occurred_at"),
         Index("ix_participation_events_time_kind", "occurred_at", "kind"),
+        # Channels' activity over a period.
+        Index("ix_participation_events_channel_kind_time", "channel_id", "kind", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(_EVENT_ID, primary_key=True, autoincrement=True)
@@ -501,7 +507,8 @@ class ParticipationDaily(Base):
     """
 
     __tablename__ = "participation_daily"
-    __table_args__ = (Index("ix_participation_daily_user_day", "user_id", "day"),)
+    # Covering: a member's record and the most active members read the index alone.
+    __table_args__ = (Index("ix_participation_daily_user_day", "user_id", "day", "kind", "count"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)

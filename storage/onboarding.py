@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.charter import binding_version, has_accepted_current
-from storage.models import CharterAcceptance, InterestTopic, Newcomer, utcnow
+from storage.models import CharterAcceptance, InterestTopic, Member, Newcomer, utcnow
+from storage.participation import JOIN, LEAVE, record
 
 # Someone who leaves and comes back within this time is not welcomed again.
 REJOIN_GRACE = timedelta(days=30)
@@ -71,11 +74,90 @@ def mark_welcomed(
     newcomer.greeter_claimed_at = None
 
 
-def note_leave(db: Session, user_id: str, *, now: datetime | None = None) -> None:
-    """Record that `user_id` left the community channel."""
+# A profile row made here, before Slack was asked about the member, counts as stale: the
+# next request from them fills in their name, locale and time zone.
+_NEVER_REFRESHED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _set_directory_dates(
+    db: Session,
+    user_id: str,
+    values: dict[str, datetime | bool | None],
+    *,
+    only_if: ColumnElement[bool] | None = None,
+) -> None:
+    """Set the member's join/leave dates, making a minimal profile row if there is none."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Member).values(user_id=user_id, refreshed_at=_NEVER_REFRESHED, **values)
+    db.execute(
+        statement.on_conflict_do_update(index_elements=["user_id"], set_=values, where=only_if)
+    )
+    cached = db.identity_map.get(inspect(Member).identity_key_from_primary_key((user_id,)))
+    if cached is not None:
+        db.expire(cached)
+
+
+def note_channel_join(
+    db: Session,
+    user_id: str,
+    *,
+    channel_id: str,
+    moment: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Record a join of the community channel as participation and in the directory.
+
+    `moment` names the join (Slack's event ts); the same join reported twice counts
+    once. The directory keeps the first join date, unless the member had left since.
+    """
+    at = now or utcnow()
+    if not record(
+        db,
+        source_key=f"join:{user_id}:{moment or at.isoformat()}",
+        user_id=user_id,
+        kind=JOIN,
+        channel_id=channel_id,
+        occurred_at=at,
+    ):
+        return False
+    _set_directory_dates(
+        db,
+        user_id,
+        {"joined_at": at, "left_at": None},
+        only_if=or_(Member.joined_at.is_(None), Member.left_at.is_not(None)),
+    )
+    # In the channel whatever the dates said (a second join keeps the first date).
+    db.execute(
+        update(Member)
+        .where(Member.user_id == user_id)
+        .values(in_community=True)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def note_leave(
+    db: Session,
+    user_id: str,
+    *,
+    now: datetime | None = None,
+    channel_id: str | None = None,
+    moment: str | None = None,
+) -> None:
+    """Record that `user_id` left the community channel (participation and directory too)."""
+    at = now or utcnow()
     newcomer = db.get(Newcomer, user_id)
     if newcomer is not None:
-        newcomer.left_at = now or utcnow()
+        newcomer.left_at = at
+    if record(
+        db,
+        source_key=f"leave:{user_id}:{moment or at.isoformat()}",
+        user_id=user_id,
+        kind=LEAVE,
+        channel_id=channel_id,
+        occurred_at=at,
+    ):
+        _set_directory_dates(db, user_id, {"left_at": at, "in_community": False})
 
 
 def note_not_now(db: Session, user_id: str, *, now: datetime | None = None) -> None:

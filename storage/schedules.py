@@ -26,6 +26,8 @@ class ScheduleSpec:
 DEFAULT_SCHEDULES: dict[str, ScheduleSpec] = {
     "weekly_tool": ScheduleSpec("weekly_tool", "mon", 9, 30),
     "toolbox_nudges": ScheduleSpec("toolbox_nudges", "mon-fri", 10, 0),
+    "weekly_digest": ScheduleSpec("weekly_digest", "mon", 8, 30),
+    "participation_nudges": ScheduleSpec("participation_nudges", "tue", 10, 0),
 }
 
 _DAYS = {

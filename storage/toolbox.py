@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.community import topic_key
 from storage.models import ToolboxItem, ToolboxVisit, utcnow
+from storage.participation import TOOLBOX_VISIT, record
 
 PAGE_SIZE = 5
 
@@ -98,9 +99,17 @@ def update_item(db: Session, item: ToolboxItem, fields: ItemFields, *, retire: b
 def record_visit(
     db: Session, *, item_id: int, user_id: str, now: datetime | None = None
 ) -> ToolboxVisit:
-    """Record that `user_id` opened item `item_id`."""
+    """Record that `user_id` opened item `item_id` (also an act of participation)."""
     visit = ToolboxVisit(item_id=item_id, user_id=user_id, visited_at=now or utcnow())
     db.add(visit)
+    db.flush()  # the visit's id names its participation event, as in migration 0012
+    record(
+        db,
+        source_key=f"visit:{visit.id}",
+        user_id=user_id,
+        kind=TOOLBOX_VISIT,
+        occurred_at=visit.visited_at,
+    )
     return visit
 
 

@@ -123,21 +123,22 @@ def _register_failing_listeners(bot) -> None:
     """Add listeners that queue a message and then fail, as a buggy feature would."""
     from storage.outbox import enqueue_message
 
-    def failing_reaction(event, db):
+    def failing_pin(event, db):
         enqueue_message(db, key="half-written", address="C0COMMUNITY", text="never")
         raise RuntimeError("a bug after a write")
 
-    bot.runtime.app.event("reaction_added")(failing_reaction)
+    # An event no feature listens to: Bolt runs the first matching listener only.
+    bot.runtime.app.event("pin_added")(failing_pin)
 
 
 def test_failing_listener_leaves_nothing_and_slack_redelivers(bot):
     """A listener that writes and then raises commits nothing; Slack gets 500 and retries."""
     _register_failing_listeners(bot)
     event = {
-        "type": "reaction_added",
+        "type": "pin_added",
         "user": "U0BOB",
-        "reaction": "tada",
-        "item": {"type": "message", "channel": "C0COMMUNITY", "ts": "1.1"},
+        "channel_id": "C0COMMUNITY",
+        "item": {"type": "message", "channel": "C0COMMUNITY", "message": {"ts": "1.1"}},
     }
     delivery = bot.player.event(event, event_id="EvBUGGY")
     assert delivery.status == 500

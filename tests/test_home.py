@@ -37,3 +37,55 @@ def test_home_shows_acceptance_and_this_weeks_tool(bot):
     assert Action.CHARTER_ACCEPT not in text
     assert "L'outil de la semaine" in text and Action.TOOLBOX_OPEN in text
     assert validate_view(view, "home") == []
+
+
+def _home_of(bot, user):
+    return _open_home(bot, user, f"EvHOME{user}{len(bot.standin.views())}")
+
+
+def test_the_home_lists_what_waits_for_the_member(bot):
+    """An open poll not voted in and a survey not answered appear; voted ones don't."""
+    from storage.charter import record_acceptance
+    from storage.survey_io import load_template
+    from storage.surveys import create_survey
+
+    with bot.db() as db:
+        record_acceptance(db, user_id="U0CAMILLE", version=1)
+        survey = create_survey(db, load_template("needs-fr"), created_by="U0ALICE")
+        survey_id = survey.id
+    bot.player.slash_command("U0ALICE", f"survey launch {survey_id}")
+    bot.player.slash_command("U0ALICE", 'poll "Déjà voté ?" "A" "B"')
+    bot.player.slash_command("U0ALICE", 'poll "Pas encore ?" "A" "B"')
+    with bot.db() as db:
+        from sqlalchemy import select
+
+        from storage.models import Poll, PollOption
+
+        first = db.scalars(select(Poll).order_by(Poll.id)).first()
+        option = db.scalars(select(PollOption).where(PollOption.poll_id == first.id)).first()
+        poll_id, option_id = first.id, option.id
+    bot.player.block_action("U0CAMILLE", Action.POLL_VOTE, value=f"{poll_id}:{option_id}")
+    view = _home_of(bot, "U0CAMILLE")
+    assert validate_view(view, "home") == []
+    text = str(view["blocks"])
+    assert "Pas encore ?" in text and "Déjà voté ?" not in text
+    assert "Enquête de besoins" in text and Action.SURVEY_ANSWER in text
+    assert "Coordination" not in text
+
+
+def test_coordinators_see_the_dashboard_and_members_cannot_use_its_buttons(bot):
+    """Alice sees open polls and failures; Bob's click on New survey is refused in a modal."""
+
+    bot.player.slash_command("U0ALICE", 'poll "Ouvert ?" "A" "B"')
+    view = _home_of(bot, "U0ALICE")
+    assert "Coordination" in str(view["blocks"]) and "*1*" in str(view["blocks"])
+    before = len(bot.standin.views())
+    bot.player.block_action(
+        "U0BOB",
+        Action.HOME_NEW_SURVEY,
+        value="needs",
+        channel_id=None,
+        view={"id": "V1", "type": "home"},
+    )
+    opened = bot.standin.views()[before:]
+    assert opened and "coordinators" in str(opened[-1]["view"]["blocks"])

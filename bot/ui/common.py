@@ -93,6 +93,25 @@ def text_input(
     }
 
 
+def checkboxes_input(
+    block_id: str, label: str, options: list[tuple[str, str]], *, action_id: str = "flags"
+) -> dict[str, Any]:
+    """Return an optional input block of checkboxes, from (value, mrkdwn label) pairs."""
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label, limit=2000),
+        "element": {
+            "type": "checkboxes",
+            "action_id": action_id,
+            "options": [
+                {"text": mrkdwn(text, limit=75), "value": value} for value, text in options
+            ],
+        },
+    }
+
+
 def build_error_modal(message: str, language: str) -> dict[str, Any]:
     """Return a small modal that shows `message` on top of the form it interrupts."""
     return {

@@ -11,9 +11,9 @@ from bot.i18n import t, tn
 from bot.ids import Action, Block, View
 from bot.ui.common import (
     button,
+    checkboxes_input,
     context,
     escape_mrkdwn,
-    mrkdwn,
     plain,
     section,
     text_input,
@@ -241,27 +241,8 @@ def build_poll_modal(channel_id: str, language: str) -> dict[str, Any]:
                 "initial_option": choices[0],
             },
         },
-        text_input(
-            Block.POLL_CLOSES,
-            t("poll.form.closes", language),
-            None,
-            optional=True,
-            max_length=50,
-        ),
-        context(t("poll.form.closes_hint", language, examples=DEADLINE_EXAMPLES)),
-        {
-            "type": "input",
-            "block_id": Block.POLL_FLAGS,
-            "optional": True,
-            "label": plain(t("poll.form.options_label", language)),
-            "element": {
-                "type": "checkboxes",
-                "action_id": "flags",
-                "options": [
-                    {"text": mrkdwn(label, limit=75), "value": value} for value, label in flags
-                ],
-            },
-        },
+        *deadline_blocks(Block.POLL_CLOSES, t("poll.form.closes", language), language),
+        checkboxes_input(Block.POLL_FLAGS, t("poll.form.options_label", language), flags),
     ]
     return {
         "type": "modal",
@@ -272,6 +253,14 @@ def build_poll_modal(channel_id: str, language: str) -> dict[str, Any]:
         "close": plain(t("common.cancel", language), limit=24),
         "blocks": blocks,
     }
+
+
+def deadline_blocks(block_id: str, label: str, language: str) -> list[dict[str, Any]]:
+    """Return an optional deadline input and the examples of what it accepts."""
+    return [
+        text_input(block_id, label, None, optional=True, max_length=50),
+        context(t("poll.form.closes_hint", language, examples=DEADLINE_EXAMPLES)),
+    ]
 
 
 def build_add_option_modal(poll_id: int, question: str, language: str) -> dict[str, Any]:

@@ -7,20 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.deadlines import DEADLINE_EXAMPLES, slack_date
+from bot.deadlines import slack_date
 from bot.i18n import t, tn
 from bot.ids import Action, Block, View
 from bot.ui.common import (
     button,
+    checkboxes_input,
     context,
     escape_mrkdwn,
     header,
-    mrkdwn,
     plain,
     section,
     text_input,
 )
-from bot.ui.polls import bar
+from bot.ui.polls import bar, deadline_blocks
 from storage.models import Survey, SurveyQuestion
 
 QUESTIONS_PER_PAGE = 5
@@ -44,6 +44,22 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def answer_button(survey_id: int, language: str) -> dict[str, Any]:
+    """Return the Answer button that opens a survey's modal."""
+    return button(
+        t("survey.answer", language), Action.SURVEY_ANSWER, str(survey_id), style="primary"
+    )
+
+
+def answer_actions(survey_id: int, purpose: str, language: str) -> dict[str, Any]:
+    """Return an actions block holding the Answer button (`purpose` names the block)."""
+    return {
+        "type": "actions",
+        "block_id": f"{purpose}_{survey_id}",
+        "elements": [answer_button(survey_id, language)],
+    }
+
+
 def build_invitation(survey: Survey, question_count: int, language: str) -> dict[str, Any]:
     """Return the DM that invites a member to answer, with its Answer button."""
     title = escape_mrkdwn(survey.title)
@@ -58,20 +74,7 @@ def build_invitation(survey: Survey, question_count: int, language: str) -> dict
     blocks.append(context(" · ".join(facts)))
     if survey.anonymous:
         blocks.append(context(f":shushing_face: {t('survey.anonymous_note', language)}"))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"survey_invite_{survey.id}",
-            "elements": [
-                button(
-                    t("survey.answer", language),
-                    Action.SURVEY_ANSWER,
-                    str(survey.id),
-                    style="primary",
-                )
-            ],
-        }
-    )
+    blocks.append(answer_actions(survey.id, "survey_invite", language))
     return {"text": t("survey.invitation", language, title=title), "blocks": blocks}
 
 
@@ -85,18 +88,7 @@ def build_reminder(survey: Survey, language: str) -> dict[str, Any]:
     )
     blocks = [
         section(f":hourglass_flowing_sand: {text}"),
-        {
-            "type": "actions",
-            "block_id": f"survey_reminder_{survey.id}",
-            "elements": [
-                button(
-                    t("survey.answer", language),
-                    Action.SURVEY_ANSWER,
-                    str(survey.id),
-                    style="primary",
-                )
-            ],
-        },
+        answer_actions(survey.id, "survey_reminder", language),
         context(t("survey.reminder_once", language)),
     ]
     return {"text": text, "blocks": blocks}
@@ -222,30 +214,12 @@ def build_create_modal(template_yaml: str, language: str) -> dict[str, Any]:
                 multiline=True,
                 max_length=3000,
             ),
-            text_input(
-                Block.SURVEY_CLOSES,
-                t("survey.create_closes", language),
-                None,
-                optional=True,
-                max_length=50,
+            *deadline_blocks(Block.SURVEY_CLOSES, t("survey.create_closes", language), language),
+            checkboxes_input(
+                Block.SURVEY_REMIND,
+                t("poll.form.options_label", language),
+                [("remind", t("survey.create_remind", language))],
             ),
-            context(t("poll.form.closes_hint", language, examples=DEADLINE_EXAMPLES)),
-            {
-                "type": "input",
-                "block_id": Block.SURVEY_REMIND,
-                "optional": True,
-                "label": plain(t("poll.form.options_label", language)),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "flags",
-                    "options": [
-                        {
-                            "text": mrkdwn(t("survey.create_remind", language), limit=75),
-                            "value": "remind",
-                        }
-                    ],
-                },
-            },
         ],
     }
 
