@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -107,6 +108,7 @@ class CercleApp(App):
         self.session_factory = session_factory
         self.subcommands = SubcommandRegistry()
         self._on_commit = on_commit or (lambda: None)
+        self._notices = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cercle-notice")
 
     def event(self, event: str | dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         """Register an event listener and remember its type for the manifest check."""
@@ -140,7 +142,11 @@ class CercleApp(App):
                 session.rollback()
                 return _unavailable_response(req)
             self._on_commit()
-            _run_after_commit(req.context[AFTER_COMMIT])
+            callbacks = req.context[AFTER_COMMIT]
+            if callbacks:
+                # Sent beside the answer to Slack rather than before it: Slack's 3 s
+                # (and our ack latency) shouldn't wait on another round trip to Slack.
+                self._notices.submit(_run_after_commit, callbacks)
             return response
         finally:
             session.close()
@@ -148,6 +154,8 @@ class CercleApp(App):
 
 def after_commit(context: Any, callback: Callable[[], None]) -> None:
     """Run `callback` once the request's transaction has committed (never if it fails).
+
+    It runs on a worker thread while Slack gets its answer.
 
     For what tells the member their action took effect: said before the commit, it
     could announce a change a failed commit then threw away.

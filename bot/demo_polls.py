@@ -51,6 +51,9 @@ def _vote(demo: Demo, user_id: str, poll_id: int, option_id: int, label: str) ->
     demo.out(f"{NAMES[user_id]} clicks [Voter] next to « {label} »")
     before = len(demo.standin.ephemerals(user_id))
     demo.player.block_action(user_id, Action.POLL_VOTE, value=f"{poll_id}:{option_id}")
+    deadline = time.monotonic() + 5  # the confirmation follows the ack by a moment
+    while len(demo.standin.ephemerals(user_id)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
     answers = demo.standin.ephemerals(user_id)[before:]
     for answer in answers:
         demo.out(

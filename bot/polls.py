@@ -213,6 +213,9 @@ def refresh_poll_message(db: Session, poll: Poll, *, now: datetime | None = None
         address=f"poll:{poll.id}",
         coalesce_key=f"poll:{poll.id}",
         not_before=poll.update_slot_at,
+        # Only an update waiting for this same slot is replaced: one due earlier goes out
+        # (else a steady stream of votes would postpone every update to the end).
+        supersede_due_from=poll.update_slot_at,
         **ui.build_poll_message(poll_view(db, poll)),
     )
 

@@ -47,8 +47,16 @@ def _insert_once(db: Session, values: dict[str, Any]) -> bool:
     return db.execute(statement).first() is not None
 
 
-def _supersede_older(db: Session, coalesce_key: str, newer_key: str) -> None:
-    """Mark unsent rows sharing `coalesce_key` as superseded by the row `newer_key`."""
+def _supersede_older(
+    db: Session, coalesce_key: str, newer_key: str, *, due_from: datetime | None = None
+) -> None:
+    """Mark unsent rows sharing `coalesce_key` as superseded by the row `newer_key`.
+
+    With `due_from`, only rows due at or after it: a row due earlier keeps its turn.
+    """
+    conditions = []
+    if due_from is not None:
+        conditions.append(OutboxMessage.next_attempt_at >= due_from)
     db.execute(
         update(OutboxMessage)
         .where(
@@ -56,6 +64,7 @@ def _supersede_older(db: Session, coalesce_key: str, newer_key: str) -> None:
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.in_doubt.is_(False),
             OutboxMessage.idempotency_key != newer_key,
+            *conditions,
         )
         .values(status=OutboxStatus.SUPERSEDED, last_error=f"superseded by {newer_key}")
     )
@@ -170,12 +179,15 @@ def enqueue_update(
     blocks: list[dict[str, Any]] | None = None,
     coalesce_key: str | None = None,
     not_before: datetime | None = None,
+    supersede_due_from: datetime | None = None,
 ) -> bool:
     """Queue a chat.update of the message sent for row `target_key`; True if newly queued.
 
     With a `coalesce_key`, any older unsent update sharing it is superseded: only the
     newest content matters for a message edited in place (a live tally, say).
-    `not_before` holds it back, to space out the edits of a busy message.
+    `not_before` holds it back, to space out the edits of a busy message; with
+    `supersede_due_from`, only updates due from then on are superseded, so an update
+    already due still goes out while a newer one waits for its own turn.
     """
     payload: dict[str, Any] = {"text": text}
     if blocks:
@@ -198,7 +210,7 @@ def enqueue_update(
         },
     )
     if created and coalesce_key:
-        _supersede_older(db, coalesce_key, key)
+        _supersede_older(db, coalesce_key, key, due_from=supersede_due_from)
     return created
 
 

@@ -46,14 +46,22 @@ def _options(bot, poll_id):
     )
 
 
+def _answered(bot, user, before):
+    """Wait for the ephemeral answer to a click (confirmations come just after the ack)."""
+    return bot.wait_until(lambda: bot.standin.ephemerals(user)[before:], what="an answer")
+
+
 def _vote(bot, user, poll_id, option_id, channel="C0COMMUNITY"):
-    return bot.player.block_action(
+    before = len(bot.standin.ephemerals(user))
+    bot.player.block_action(
         user, Action.POLL_VOTE, value=f"{poll_id}:{option_id}", channel_id=channel
     )
+    return _answered(bot, user, before)
 
 
 def _manage(bot, user, verb, poll_id):
-    return bot.player.block_action(
+    before = len(bot.standin.ephemerals(user))
+    bot.player.block_action(
         user,
         Action.POLL_MANAGE,
         action={
@@ -62,6 +70,8 @@ def _manage(bot, user, verb, poll_id):
             "selected_option": {"value": f"{verb}:{poll_id}"},
         },
     )
+    if verb != "delete":  # delete asks for confirmation in a modal instead
+        _answered(bot, user, before)
 
 
 def _settled_text(bot, predicate, channel="C0COMMUNITY"):
@@ -129,13 +139,18 @@ def test_updates_are_coalesced_and_the_last_one_is_exact(bot):
     for user in voters:
         bot.standin.add_user(user, f"Votant {user}")
     started = time.monotonic()
-    for index, user in enumerate(voters):
+    for index, user in enumerate(voters):  # a steady stream: one vote every 0.2 s
         _vote(bot, user, poll.id, options["Hebdo" if index % 3 else "Mensuel"])
+        time.sleep(max(0.0, started + 0.2 * (index + 1) - time.monotonic()))
+    during = len(bot.standin.calls("chat.update"))
+    stream = time.monotonic() - started
     _settled_text(bot, lambda text: "30 votant·es" in text)
     elapsed = time.monotonic() - started
     time.sleep(2.5)  # let any stray update show itself
     updates = bot.standin.calls("chat.update")
     assert len(updates) <= elapsed / 2 + 2
+    # Live: the message moved during the stream, about every two seconds.
+    assert during >= stream / 2 - 1
     final = _poll_message(bot)
     assert "20 votes" in str(final["blocks"]) and "10 votes" in str(final["blocks"])
 
