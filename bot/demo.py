@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.demo_participation import play_participation
 from bot.demo_polls import play_polls
 from bot.demo_surveys import play_survey
 from bot.runtime import Runtime, build_runtime
@@ -236,6 +237,7 @@ def play(demo: Demo) -> None:
     play_toolbox(demo)
     scene = play_polls(demo, 16)
     scene = play_survey(demo, scene, OUTPUT_FOLDER)
+    scene = play_participation(demo, scene, OUTPUT_FOLDER)
 
     demo.scene(f"{scene}. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.anonymity import voter_id
 from bot.config import Settings
+from bot.levels import count_levels, level_policy, points_by_member
 from bot.polls import ballot_box as poll_box
 from bot.surveys import respondent_id
 from storage.models import (
@@ -23,6 +24,7 @@ from storage.models import (
     SurveyRespondent,
     utcnow,
 )
+from storage.roster import community_member_ids
 
 # How many open polls and surveys the Home lists at most.
 WAITING_SHOWN = 5
@@ -130,9 +132,11 @@ def waiting_surveys(
     return waiting[:WAITING_SHOWN]
 
 
-def dashboard(db: Session, *, now: datetime | None = None) -> Dashboard:
-    """Return the coordinators' numbers: open polls and surveys, failed deliveries."""
+def dashboard(db: Session, settings: Settings, *, now: datetime | None = None) -> Dashboard:
+    """Return the coordinators' numbers: levels, open polls and surveys, failed deliveries."""
     now = now or utcnow()
+    policy = level_policy(settings)
+    levels = count_levels(community_member_ids(db), points_by_member(db, policy, now=now), policy)
     open_polls = int(
         db.scalar(select(func.count()).select_from(Poll).where(*_still_open(Poll, now))) or 0
     )
@@ -162,4 +166,9 @@ def dashboard(db: Session, *, now: datetime | None = None) -> Dashboard:
         )
         or 0
     )
-    return Dashboard(open_polls=open_polls, open_surveys=tuple(surveys), failed_messages=failed)
+    return Dashboard(
+        open_polls=open_polls,
+        open_surveys=tuple(surveys),
+        failed_messages=failed,
+        members_by_level=levels,
+    )

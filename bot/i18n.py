@@ -175,10 +175,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": ":memo: {title} : *{responded}*/{invited} réponses ({percent} %)",
         "en": ":memo: {title}: *{responded}*/{invited} answers ({percent}%)",
     },
-    "home.level.core": {"fr": "Cœur", "en": "Core"},
-    "home.level.active": {"fr": "Actifs", "en": "Active"},
-    "home.level.peripheral": {"fr": "Périphériques", "en": "Peripheral"},
-    "home.level.inactive": {"fr": "Inactifs", "en": "Inactive"},
+    "home.me_hint": {
+        "fr": "Sur les {days} derniers jours. Le détail : `/cercle me`",
+        "en": "Over the last {days} days. The details: `/cercle me`",
+    },
     "home.failed": {
         "fr": "{count} messages n'ont pas pu être envoyés : `/cercle status`",
         "en": "{count} messages could not be sent: `/cercle status`",

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.home import dashboard, waiting_polls, waiting_surveys
+from bot.reports import member_record
 from bot.roles import is_coordinator
 from bot.ui.home import build_home_view
+from bot.ui.reports import build_home_participation
 from storage.charter import charter_standing, current_charter
 from storage.toolbox import last_featured_item
 
@@ -43,7 +45,10 @@ def register(app: CercleApp) -> None:
             featured=last_featured_item(db),
             polls=waiting_polls(db, settings, user_id),
             surveys=waiting_surveys(db, settings, user_id),
-            board=dashboard(db) if is_coordinator(settings, user_id) else None,
+            participation=build_home_participation(
+                member_record(db, settings, user_id), context["language"]
+            ),
+            board=dashboard(db, settings) if is_coordinator(settings, user_id) else None,
         )
         # The Home is the immediate answer to the member looking at it: published now,
         # not queued, and simply rebuilt on the next open if this call fails.

@@ -71,6 +71,7 @@ def test_the_home_lists_what_waits_for_the_member(bot):
     assert "Pas encore ?" in text and "Déjà voté ?" not in text
     assert "Enquête de besoins" in text and Action.SURVEY_ANSWER in text
     assert "Coordination" not in text
+    assert "Votre participation" in text and "/cercle me" in text
 
 
 def test_coordinators_see_the_dashboard_and_members_cannot_use_its_buttons(bot):
@@ -79,6 +80,7 @@ def test_coordinators_see_the_dashboard_and_members_cannot_use_its_buttons(bot):
     bot.player.slash_command("U0ALICE", 'poll "Ouvert ?" "A" "B"')
     view = _home_of(bot, "U0ALICE")
     assert "Coordination" in str(view["blocks"]) and "*1*" in str(view["blocks"])
+    assert "inactif" in str(view["blocks"])  # members by level
     before = len(bot.standin.views())
     bot.player.block_action(
         "U0BOB",

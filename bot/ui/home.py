@@ -11,6 +11,7 @@ from bot.i18n import t
 from bot.ids import SLASH_COMMAND, Action
 from bot.ui.common import button, context, divider, escape_mrkdwn, header, section
 from bot.ui.onboarding import charter_status_blocks
+from bot.ui.reports import level_name
 from bot.ui.surveys import answer_button, percent
 from bot.ui.toolbox import open_button
 from storage.models import CharterVersion, ToolboxItem
@@ -54,10 +55,11 @@ def dashboard_blocks(board: Dashboard, language: str) -> list[dict[str, Any]]:
         )
     if board.members_by_level:
         lines.append(
-            " · ".join(
-                f"{t(f'home.level.{level}', language)} : {count}"
+            ":busts_in_silhouette: "
+            + " · ".join(
+                f"{level_name(level, language)} : *{count}*"
                 if language == "fr"
-                else f"{t(f'home.level.{level}', language)}: {count}"
+                else f"{level_name(level, language)}: *{count}*"
                 for level, count in board.members_by_level.items()
             )
         )

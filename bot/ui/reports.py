@@ -212,6 +212,33 @@ def _step_line(step: str, moment: datetime | None, language: str) -> str:
     return t("me.step.done", language, step=label, date=day_text(moment))
 
 
+def level_text(record: MemberRecord, language: str) -> str:
+    """Return the member's level and points, and how far the next level is, kindly."""
+    text = t(
+        f"me.level.{record.level}",
+        language,
+        level=level_name(record.level, language),
+        points=record.points,
+    )
+    if record.next_level is not None and record.points_to_next > 0:
+        text += " " + tn(
+            "me.next",
+            record.points_to_next,
+            language,
+            level=level_name(record.next_level, language),
+        )
+    return text
+
+
+def build_home_participation(record: MemberRecord, language: str) -> list[dict[str, Any]]:
+    """Return the App Home's part about the member's own participation."""
+    return [
+        divider(),
+        section(f"*{t('me.title', language)}*\n{level_text(record, language)}"),
+        context(t("home.me_hint", language, days=record.window_days)),
+    ]
+
+
 def build_me_message(record: MemberRecord, policy: LevelPolicy, language: str) -> dict[str, Any]:
     """Return `/cercle me`: the member's acts, level and first steps, told kindly."""
     title = t("me.title", language)
@@ -221,19 +248,7 @@ def build_me_message(record: MemberRecord, policy: LevelPolicy, language: str) -
         acts += "\n".join(_count_line(k, c, language) for k, c in record.counts.items())
     else:
         acts = t("me.no_acts", language, name=name, days=record.window_days)
-    level = t(
-        f"me.level.{record.level}",
-        language,
-        level=level_name(record.level, language),
-        points=record.points,
-    )
-    if record.next_level is not None and record.points_to_next > 0:
-        level += " " + tn(
-            "me.next",
-            record.points_to_next,
-            language,
-            level=level_name(record.next_level, language),
-        )
+    level = level_text(record, language)
     steps = [
         _step_line("joined", record.joined_at, language),
         _step_line("accepted", record.accepted_at, language),
