@@ -25,6 +25,8 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.bulk_delivery
 	$(BIN)/python -m bench.nudge_fanout
+	$(BIN)/python -m bench.poll_storm
+	$(BIN)/python -m bench.ingest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
