@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.language import resolve_language
 from bot.ui.common import build_error_modal
 from storage.events import record_event_once
+from storage.outbox import QUEUED as OUTBOX_QUEUED
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,9 @@ class CercleApp(App):
                 logger.exception("could not commit a request; nothing was saved")
                 session.rollback()
                 return _unavailable_response(req)
-            self._on_commit()
+            if session.info.get(OUTBOX_QUEUED):
+                # Only then: most events (participation) queue nothing to send.
+                self._on_commit()
             callbacks = req.context[AFTER_COMMIT]
             if callbacks:
                 # Sent beside the answer to Slack rather than before it: Slack's 3 s
@@ -150,6 +153,20 @@ class CercleApp(App):
             return response
         finally:
             session.close()
+
+
+# Events Cercle only records (participation): their listeners never answer anyone.
+_RECORDED_ONLY = frozenset({"reaction_added", "reaction_removed"})
+
+
+def _answers_nobody(body: dict[str, Any]) -> bool:
+    """Tell whether a request is an event whose handling speaks to no one."""
+    event = body.get("event") or {}
+    if body.get("type") != "event_callback" or not isinstance(event, dict):
+        return False
+    if event.get("type") in _RECORDED_ONLY:
+        return True
+    return event.get("type") == "message" and event.get("channel_type") not in ("im", None)
 
 
 def after_commit(context: Any, callback: Callable[[], None]) -> None:
@@ -275,10 +292,18 @@ def create_app(
         logger=logging.getLogger("cercle.bolt"),
     )
 
-    def middleware_language(context: Any, client: WebClient, next: Callable[[], None]) -> None:
+    def middleware_language(
+        body: dict[str, Any], context: Any, client: WebClient, next: Callable[[], None]
+    ) -> None:
         """Put the acting member's language in `context["language"]`."""
         context["language"] = resolve_language(
-            session_factory, context["db"], client, settings, context.get("user_id")
+            session_factory,
+            context["db"],
+            client,
+            settings,
+            context.get("user_id"),
+            # Nobody is answered: no Slack round trip while acknowledging the event.
+            ask_slack=not _answers_nobody(body),
         )
         next()
 

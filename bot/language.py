@@ -27,8 +27,12 @@ def resolve_language(
     client: WebClient,
     settings: Settings,
     user_id: str | None,
+    *,
+    ask_slack: bool = True,
 ) -> str:
     """Return 'fr' or 'en' for `user_id`, asking Slack (users.info) at most weekly.
+
+    With `ask_slack` false, only what is stored counts (for requests answering nobody).
 
     The stored profile is read in a short transaction of its own and Slack is asked
     with no transaction open: on SQLite an open transaction holds the write lock, and
@@ -47,7 +51,7 @@ def resolve_language(
     except SQLAlchemyError:
         logger.warning("database unavailable while looking up a member's language")
         return default
-    if fresh:
+    if fresh or not ask_slack:
         return normalize_language(stored_locale, default)
     try:
         reply = client.users_info(user=user_id, include_locale=True)

@@ -26,6 +26,8 @@ INVITE = "conversations.invite"
 FILE_UPLOAD = "files.upload"
 # Files travel inside the row's JSON payload, so they must stay small (CSVs, charts).
 MAX_FILE_BYTES = 1024 * 1024
+# Set in a session's `info` once it queued a row: worth waking the dispatcher at commit.
+QUEUED = "outbox_queued"
 # Rows of this kind are nudges: the courtesy policy decides when (and whether) they go.
 NUDGE_KIND = "nudge"
 
@@ -44,7 +46,10 @@ def _insert_once(db: Session, values: dict[str, Any]) -> bool:
         # RETURNING rather than rowcount: drivers report -1 for some multi-row paths.
         .returning(OutboxMessage.id)
     )
-    return db.execute(statement).first() is not None
+    created = db.execute(statement).first() is not None
+    if created:
+        db.info[QUEUED] = True
+    return created
 
 
 def _supersede_older(
@@ -166,7 +171,10 @@ def enqueue_many_messages(db: Session, messages: list[dict[str, Any]]) -> int:
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxMessage.id)
     )
-    return len(db.execute(statement, rows).all())
+    queued = len(db.execute(statement, rows).all())
+    if queued:
+        db.info[QUEUED] = True
+    return queued
 
 
 def enqueue_update(

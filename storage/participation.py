@@ -10,10 +10,10 @@ Days are UTC days.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -46,6 +46,8 @@ KINDS = (
     JOIN,
     LEAVE,
 )
+# The refresh time of a bare member row: long ago, so the next lookup asks Slack.
+NEVER_REFRESHED = datetime(2000, 1, 1, tzinfo=UTC)
 # The member's user id in `participation_daily` for acts counted without identity.
 ANONYMOUS = ""
 
@@ -104,10 +106,17 @@ def record(
     milestone = _MILESTONES.get(kind)
     if milestone is not None:
         column = getattr(Member, milestone)
+        # A member Cercle never looked up gets a bare row, its profile marked for the
+        # next lookup: recording an event never waits on Slack for a profile.
+        statement = _insert(db)(Member).values(
+            user_id=user_id, refreshed_at=NEVER_REFRESHED, **{milestone: at}
+        )
         db.execute(
-            update(Member)
-            .where(Member.user_id == user_id, or_(column.is_(None), column > at))
-            .values({milestone: at})
+            statement.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={milestone: at},
+                where=or_(column.is_(None), column > at),
+            )
         )
     return True
 
