@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import onboarding
 from bot import toolbox as toolbox_flows
 from bot.ids import Action
@@ -91,3 +93,41 @@ def test_coordinators_see_the_dashboard_and_members_cannot_use_its_buttons(bot):
     )
     opened = bot.standin.views()[before:]
     assert opened and "coordinators" in str(opened[-1]["view"]["blocks"])
+
+
+@pytest.mark.parametrize("count", [0, 10_000])
+def test_the_home_fits_with_no_one_and_ten_thousand_members(database_url, count):
+    """A coordinator's and a member's Home stay within Slack's limits at any size."""
+    from datetime import UTC, datetime
+
+    from bot.config import Settings
+    from bot.home import dashboard, waiting_polls, waiting_surveys
+    from bot.reports import member_record
+    from bot.ui.home import build_home_view
+    from bot.ui.reports import build_home_participation
+    from storage.db import make_engine, make_session_factory, transaction
+    from tests.test_reports import seed_community
+
+    now = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
+    settings = Settings(community_channel="C0COMMUNITY", admins=("U0ALICE",), language="fr")
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_session_factory(engine)) as db:
+            seed_community(db, count, now=now)
+            board = dashboard(db, settings, now=now)
+            assert sum(board.members_by_level.values()) >= count
+            for language in ("fr", "en"):
+                view = build_home_view(
+                    [],
+                    language,
+                    user_id="U0ALICE",
+                    polls=waiting_polls(db, settings, "U0ALICE", now=now),
+                    surveys=waiting_surveys(db, settings, "U0ALICE", now=now),
+                    participation=build_home_participation(
+                        member_record(db, settings, "U0ALICE", now=now), language
+                    ),
+                    board=board,
+                )
+                assert validate_view(view, "home") == []
+    finally:
+        engine.dispose()
