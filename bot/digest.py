@@ -39,6 +39,7 @@ from bot.reports import (
     period_start,
     read_directory,
 )
+from bot.toolbox import suggest_tool
 from bot.ui import digest as ui
 from storage import polls as poll_store
 from storage.charter import signatories_interests
@@ -51,7 +52,6 @@ from storage.models import (
     Survey,
     SurveyInvitation,
     SurveyRespondent,
-    ToolboxItem,
     ToolboxVisit,
     utcnow,
 )
@@ -358,22 +358,6 @@ def _opened(db: Session, user_ids: list[str]) -> dict[str, set[int]]:
     return opened
 
 
-def _tool_for(
-    items: list[ToolboxItem], opened: set[int], interests: list[str], language: str
-) -> ToolboxItem | None:
-    """Pick a tool never opened: one matching the member's interests, else their language."""
-    fresh = [item for item in items if item.id not in opened]
-    wanted = set(interests)
-    for candidates in (
-        [item for item in fresh if wanted & set(item.tags or [])],
-        [item for item in fresh if item.language == language],
-        fresh,
-    ):
-        if candidates:
-            return candidates[0]
-    return None
-
-
 def _newest_open_poll(db: Session, settings: Settings, now: datetime) -> Poll | None:
     channels = tracked_channels(db, settings.community_channel)
     if not channels:
@@ -446,7 +430,7 @@ def plan_participation_nudges(
             marker = voter_id(settings, ballot_box(poll.id), user_id, anonymous=poll.anonymous)
             if marker not in poll_voters:
                 suggestion = ui.PollSuggestion(poll.id, poll.question, poll.channel_id, options)
-        item = _tool_for(items, opened.get(user_id, set()), interests.get(user_id, []), language)
+        item = suggest_tool(items, opened.get(user_id, set()), interests.get(user_id, []), language)
         name = profile.display_name if profile and profile.display_name else f"<@{user_id}>"
         messages.append(
             {

@@ -61,7 +61,7 @@ class NudgePlan:
     queued: int
 
 
-def _suggestion(
+def suggest_tool(
     items: list[ToolboxItem], opened: set[int], interests: list[str], language: str
 ) -> ToolboxItem | None:
     """Pick a never-opened item: one matching the member's interests, else their language."""
@@ -113,7 +113,7 @@ def plan_toolbox_nudges(
         if profile is not None and (profile.is_bot or profile.is_deleted):
             continue
         language = normalize_language(profile.locale if profile else None, settings.language)
-        item = _suggestion(items, opened.get(user_id, set()), interests, language)
+        item = suggest_tool(items, opened.get(user_id, set()), interests, language)
         if item is None:
             continue
         name = profile.display_name if profile and profile.display_name else f"<@{user_id}>"
