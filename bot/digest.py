@@ -212,7 +212,7 @@ def weekly_digest(db: Session, settings: Settings, *, now: datetime) -> DigestDa
     )
     pending = [
         status.user_id
-        for status in charter_overview(db)
+        for status in charter_overview(db, include_accepted=False)
         if status.status != "accepted" and status.user_id in population
     ]
     local = now.astimezone(ZoneInfo(settings.timezone)).date()

@@ -228,13 +228,31 @@ class MemberCharterStatus:
     greeter_id: str | None
 
 
-def charter_overview(db: Session) -> list[MemberCharterStatus]:
-    """Return every welcomed or accepting member's standing, pending ones first."""
+def charter_overview(db: Session, *, include_accepted: bool = True) -> list[MemberCharterStatus]:
+    """Return every welcomed or accepting member's standing, pending ones first.
+
+    Read as plain rows, not entities: with thousands of members the ORM's bookkeeping
+    costs more than the queries. Without `include_accepted`, members covered by the
+    charter in force are left out in SQL (the weekly digest lists only the others).
+    """
     binding = binding_version(db)
-    latest: dict[str, CharterAcceptance] = {}
-    for acceptance in db.scalars(select(CharterAcceptance).order_by(CharterAcceptance.version)):
-        latest[acceptance.user_id] = acceptance
-    newcomers = {n.user_id: n for n in db.scalars(select(Newcomer))}
+    acceptances = select(
+        CharterAcceptance.user_id, CharterAcceptance.version, CharterAcceptance.accepted_at
+    ).order_by(CharterAcceptance.version)
+    joined = select(
+        Newcomer.user_id,
+        Newcomer.left_at,
+        Newcomer.welcomed_at,
+        Newcomer.not_now_at,
+        Newcomer.reminders_sent,
+        Newcomer.greeter_id,
+    )
+    if not include_accepted:
+        covered = select(CharterAcceptance.user_id).where(CharterAcceptance.version >= binding)
+        acceptances = acceptances.where(CharterAcceptance.user_id.not_in(covered))
+        joined = joined.where(Newcomer.user_id.not_in(covered))
+    latest = {row.user_id: row for row in db.execute(acceptances)}
+    newcomers = {row.user_id: row for row in db.execute(joined)}
     statuses = []
     for user_id in sorted(set(latest) | set(newcomers)):
         newcomer = newcomers.get(user_id)
