@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.nudge_fanout
 	$(BIN)/python -m bench.poll_storm
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.reports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
