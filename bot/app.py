@@ -121,6 +121,10 @@ class CercleApp(App):
         self.registered_commands.add(str(command))
         return super().command(command, *args, **kwargs)
 
+    def close(self) -> None:
+        """Send the notices still waiting, then stop their worker threads."""
+        self._notices.shutdown(wait=True)
+
     def set_on_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` after each committed request (the dispatcher's wake-up)."""
         self._on_commit = callback

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,11 +46,6 @@ class Runtime:
     def start(self, *, serve_in_thread: bool = True) -> Runtime:
         """Start the dispatcher, then the HTTP server (in a thread, or not at all if False)."""
         if not self._started:
-            # Everything built at start-up lives as long as the process: moved out of the
-            # garbage collector's view, a full collection costs a few ms instead of ~100
-            # (a pause any request could otherwise take).
-            gc.collect()
-            gc.freeze()
             self.dispatcher.start()
             self._started = True
         if self.leader is not None:
@@ -68,6 +62,7 @@ class Runtime:
             self.leader.stop()  # before the dispatcher, which still sends what jobs wrote
         if self._started:
             self.dispatcher.stop()
+        self.app.close()
         self.engine.dispose()
         dispose_engines()
 
