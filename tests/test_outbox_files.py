@@ -52,7 +52,7 @@ def _png() -> bytes:
 
 PNG = _png()
 # How long `quick_bot` lets Slack share a completed upload before searching history.
-SHARE_SETTLE = 1.0
+SHARE_SETTLE = 0.3
 
 
 # ---------------------------------------------------------------- fixtures and helpers
