@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import UsageError
+from bot.roles import Role
 
 
 @dataclass(frozen=True)
@@ -36,27 +37,62 @@ SubcommandHandler = Callable[[SubcommandCall], dict[str, Any] | None]
 
 @dataclass(frozen=True)
 class Subcommand:
-    """One `/cercle <name>` subcommand."""
+    """One `/cercle <name>` subcommand and the role each of its parts needs.
+
+    `role` is the least role for the whole subcommand; `part_roles` raises it for some
+    first words (`rules edit` is for coordinators while `rules` is for everyone). The
+    router checks them against the database before the handler runs.
+    `coordinators_only=True` is kept as a short way to say `role=Role.COORDINATOR`.
+    """
 
     name: str
     help_key: str
     handler: SubcommandHandler
+    role: Role = Role.MEMBER
+    part_roles: Mapping[str, Role] = field(default_factory=dict, hash=False)
     coordinators_only: bool = False
     usage: str = ""
-    # What coordinators see instead in the help, when the subcommand has parts only they
-    # may use (`rules edit`, `rules status`).
+    # What members of a higher role see instead in the help, when parts need that role
+    # (`rules [history|edit|status]` for coordinators).
+    usage_by_role: Mapping[Role, str] = field(default_factory=dict, hash=False)
+    help_key_by_role: Mapping[Role, str] = field(default_factory=dict, hash=False)
+    # Short forms of usage_by_role / help_key_by_role for coordinators.
     coordinator_usage: str | None = None
     coordinator_help_key: str | None = None
 
-    def as_seen_by(self, *, coordinator: bool) -> Subcommand:
-        """Return this subcommand as the help presents it to a member or a coordinator."""
-        if not coordinator:
-            return self
-        return replace(
-            self,
-            usage=self.coordinator_usage if self.coordinator_usage is not None else self.usage,
-            help_key=self.coordinator_help_key or self.help_key,
-        )
+    def __post_init__(self) -> None:
+        if self.coordinators_only:
+            object.__setattr__(self, "role", Role.COORDINATOR)
+        object.__setattr__(self, "coordinators_only", self.role is Role.COORDINATOR)
+        parts = {word.lower(): role for word, role in self.part_roles.items()}
+        object.__setattr__(self, "part_roles", parts)
+        if self.coordinator_usage is not None:
+            usages = {Role.COORDINATOR: self.coordinator_usage, **self.usage_by_role}
+            object.__setattr__(self, "usage_by_role", usages)
+        if self.coordinator_help_key is not None:
+            keys = {Role.COORDINATOR: self.coordinator_help_key, **self.help_key_by_role}
+            object.__setattr__(self, "help_key_by_role", keys)
+
+    def role_for(self, args: list[str]) -> Role:
+        """Return the least role `/cercle <name> <args…>` needs."""
+        part = self.part_roles.get(args[0].lower()) if args else None
+        if part is not None and part.rank > self.role.rank:
+            return part
+        return self.role
+
+    def parts(self) -> list[tuple[str, Role]]:
+        """Return the parts that need more than the subcommand itself, with their role."""
+        higher = self.part_roles.items()
+        return [(word, role) for word, role in higher if role.rank > self.role.rank]
+
+    def as_seen_by(self, role: Role) -> Subcommand:
+        """Return this subcommand as the help presents it to someone with `role`."""
+        usage, help_key = self.usage, self.help_key
+        for shown in Role:
+            if role.includes(shown):
+                usage = self.usage_by_role.get(shown, usage)
+                help_key = self.help_key_by_role.get(shown, help_key)
+        return replace(self, usage=usage, help_key=help_key)
 
 
 class SubcommandRegistry:

@@ -15,11 +15,19 @@ class CercleError(Exception):
         self.values = values
 
 
-class PermissionDenied(CercleError):
-    """The member lacks the role the action needs."""
+# The message that says which role an action needs, by role (`bot.roles.Role` values).
+_NEEDS_ROLE = {
+    "facilitator": "error.facilitators_only",
+    "coordinator": "error.coordinators_only",
+}
 
-    def __init__(self) -> None:
-        super().__init__("error.coordinators_only")
+
+class PermissionDenied(CercleError):
+    """The member lacks the role the action needs; the message names that role."""
+
+    def __init__(self, role: str = "coordinator") -> None:
+        super().__init__(_NEEDS_ROLE[role])
+        self.role = role
 
 
 class UsageError(CercleError):

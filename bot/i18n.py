@@ -2227,6 +2227,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "day.fri": {"fr": "vendredi", "en": "Friday"},
     "day.sat": {"fr": "samedi", "en": "Saturday"},
     "day.sun": {"fr": "dimanche", "en": "Sunday"},
+    # --- Roles and permissions ---
+    # --- Privacy: my data, forget me, tracking ---
+    # --- Hostile and bad input ---
+    # --- Operations: status, logs ---
 }
 
 

@@ -105,6 +105,8 @@ class Member(Base):
     in_community: Mapped[bool] = mapped_column(default=False, server_default=false())
     first_message_at: Mapped[datetime | None] = mapped_column()
     first_answer_at: Mapped[datetime | None] = mapped_column()
+    # A workspace admin or owner: coordinates the community when the setting says so.
+    is_workspace_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class OutboxStatus:
@@ -169,6 +171,8 @@ class DispatcherProcess(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while this process runs the scheduler (it holds the leader's lock), for status.
+    leader_since: Mapped[datetime | None] = mapped_column()
 
 
 class CharterVersion(Base):
@@ -260,6 +264,8 @@ class MemberPreference(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     snoozed_until: Mapped[datetime | None] = mapped_column()
     nudges_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The member asked not to be counted by name: their activity adds anonymous counts only.
+    tracking_off: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -524,3 +530,28 @@ class CommunityChannel(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoleGrant(Base):
+    """A role a coordinator gave a member with `/cercle role grant` (beyond the settings)."""
+
+    __tablename__ = "role_grants"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[str | None] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRun(Base):
+    """The last run of each scheduled job, for `cercle status`."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    # "running", "ok" or "failed"; the error is the exception's type and message.
+    outcome: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    process_id: Mapped[str | None] = mapped_column(String(64))

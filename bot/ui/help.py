@@ -11,9 +11,17 @@ from bot.ui.common import context, divider, header, section
 
 
 def build_help_message(
-    subcommands: list[Subcommand], language: str, *, notice: str | None = None
+    subcommands: list[Subcommand],
+    language: str,
+    *,
+    notice: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """Return the help as an ephemeral message payload, with an optional notice on top."""
+    """Return the help as an ephemeral message payload, with an optional notice on top.
+
+    `subcommands` are those the member's role allows, as that role sees them; `role`
+    (its name in `language`) is said at the bottom.
+    """
     lines = []
     for sub in subcommands:
         usage = f" {sub.usage}" if sub.usage else ""
@@ -25,7 +33,10 @@ def build_help_message(
         header(t("help.title", language)),
         section(t("help.intro", language)),
         section("\n".join(lines), block_id=Block.HELP_COMMANDS),
-        context(t("help.footer", language)),
+        context(
+            *([t("help.your_role", language, role=role)] if role else []),
+            t("help.footer", language),
+        ),
     ]
     names = " · ".join(sub.name for sub in subcommands)
     fallback = t("help.fallback", language, commands=names)
