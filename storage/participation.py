@@ -4,8 +4,10 @@ Functions take the session first and never commit. Recording is idempotent: an e
 is named by its `source_key`, and recording it twice (a redelivered Slack event, a
 second click) changes nothing. Every recorded event adds one to the member's count for
 that day and kind (`participation_daily`); removing it (a deleted message) takes it off.
-Anonymous acts (a vote on an anonymous poll) only add to a count without a member.
-Days are UTC days.
+Anonymous acts (a vote on an anonymous poll) only add to a count without a member, and
+so does everything a member does after turning tracking off (`/cercle tracking off`,
+`member_preferences.tracking_off`): no event, no first-step milestone, only the day's
+anonymous count. Days are UTC days.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     CommunityChannel,
     Member,
+    MemberPreference,
     ParticipationDaily,
     ParticipationEvent,
     utcnow,
@@ -77,6 +80,21 @@ def _count(db: Session, *, user_id: str, kind: str, at: datetime, change: int) -
     )
 
 
+def is_tracked(db: Session, user_id: str) -> bool:
+    """Tell whether the member's acts are recorded under their id (they did not opt out)."""
+    off = db.scalar(
+        select(MemberPreference.tracking_off).where(MemberPreference.user_id == user_id)
+    )
+    return not off
+
+
+def untracked_members(db: Session) -> set[str]:
+    """Return the members who asked to be counted without their identity."""
+    return set(
+        db.scalars(select(MemberPreference.user_id).where(MemberPreference.tracking_off.is_(True)))
+    )
+
+
 def record(
     db: Session,
     *,
@@ -86,8 +104,16 @@ def record(
     channel_id: str | None = None,
     occurred_at: datetime | None = None,
 ) -> bool:
-    """Record one act of participation once; True if it is new."""
+    """Record one act of participation once; True if it is new.
+
+    For a member who turned tracking off, the act only adds to the day's anonymous count
+    and is always new: nothing names it, so nothing can tell a second delivery apart
+    (events are deduplicated upstream by their Slack event id) or take it back later.
+    """
     at = occurred_at or utcnow()
+    if not is_tracked(db, user_id):
+        _count(db, user_id=ANONYMOUS, kind=kind, at=at, change=1)
+        return True
     created = db.execute(
         _insert(db)(ParticipationEvent)
         .values(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.community import topic_key
 from storage.models import ToolboxItem, ToolboxVisit, utcnow
-from storage.participation import TOOLBOX_VISIT, record
+from storage.participation import ANONYMOUS, TOOLBOX_VISIT, is_tracked, record
 
 PAGE_SIZE = 5
 
@@ -99,8 +99,12 @@ def update_item(db: Session, item: ToolboxItem, fields: ItemFields, *, retire: b
 def record_visit(
     db: Session, *, item_id: int, user_id: str, now: datetime | None = None
 ) -> ToolboxVisit:
-    """Record that `user_id` opened item `item_id` (also an act of participation)."""
-    visit = ToolboxVisit(item_id=item_id, user_id=user_id, visited_at=now or utcnow())
+    """Record that `user_id` opened item `item_id` (also an act of participation).
+
+    A member who turned tracking off is not named: the visit counts for the tool only.
+    """
+    visitor = user_id if is_tracked(db, user_id) else ANONYMOUS
+    visit = ToolboxVisit(item_id=item_id, user_id=visitor, visited_at=now or utcnow())
     db.add(visit)
     db.flush()  # the visit's id names its participation event, as in migration 0012
     record(
