@@ -1,4 +1,4 @@
-"""`/cercle status`: the delivery queue's health, for coordinators."""
+"""`/cercle status`: the delivery queue, the scheduler and its jobs, for coordinators."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.ui.status import build_status_message
+from storage.operations import operations_report
 from storage.outbox import outbox_report
 
 
@@ -14,7 +15,12 @@ def register(app: CercleApp) -> None:
     """Add the coordinators' `status` subcommand."""
 
     def show_status(call: SubcommandCall) -> dict[str, Any]:
-        return build_status_message(outbox_report(call.db), call.language)
+        return build_status_message(
+            outbox_report(call.db),
+            call.language,
+            operations_report(call.db),
+            timezone=call.settings.timezone,
+        )
 
     app.subcommands.add(
         Subcommand(
