@@ -9,6 +9,10 @@ and (on demand) the outages where Slack fails *after* it posted a message.
 
 Everything is kept in memory behind one lock; each request is served on its
 own daemon thread.
+
+Requests go the other way too: `sandbox.signed_client.SlackPlayer` sends the bot
+Slack's signed events, commands and clicks, and `LoadBalancer` (below) spreads them,
+Slack's redeliveries included, over several bot processes in turn.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.blockkit_limits import validate_blocks, validate_message_text, validate_view
+
+if TYPE_CHECKING:
+    from sandbox.signed_client import Delivery, SlackPlayer
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +116,10 @@ class StandInConfig:
     drop_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
+    # Where a slow call spends its delay: False, after taking effect (its answer is slow
+    # to come back); True, before (Slack is slow to act, and the call lands only at the
+    # end, even if the caller gave up or died meanwhile).
+    slow_before_effect: bool = False
     seed: int = 0
 
 
@@ -877,15 +888,33 @@ class SlackStandIn:
             delay = cfg.slow_seconds if slow else 0.0
             if fault in ("fail_before", "drop_before"):
                 return self._fault_reply(method, params, fault, delay)
-            try:
-                payload = {"ok": True, **handler(params)}
-            except _ApiError as exc:
-                payload = {"ok": False, "error": exc.error, **exc.extra}
-            if fault is not None:
-                # The call took effect; only its answer is lost.
-                return self._fault_reply(method, params, fault, delay)
-            self._record(method, params, 200, payload, fault="slow" if slow else None)
-            return _Reply(200, payload, delay=delay)
+            if not (slow and cfg.slow_before_effect):
+                return self._execute(method, handler, params, fault, slow=slow, delay=delay)
+        # Slow to act: wait outside the lock, so other calls go on meanwhile, then act.
+        time.sleep(delay)
+        with self._lock:
+            return self._execute(method, handler, params, fault, slow=slow, delay=0.0)
+
+    def _execute(
+        self,
+        method: str,
+        handler: Callable[[dict[str, Any]], dict[str, Any]],
+        params: dict[str, Any],
+        fault: str | None,
+        *,
+        slow: bool,
+        delay: float,
+    ) -> _Reply:
+        """Make a call take effect (under the lock) and build its reply, faulty or not."""
+        try:
+            payload = {"ok": True, **handler(params)}
+        except _ApiError as exc:
+            payload = {"ok": False, "error": exc.error, **exc.extra}
+        if fault is not None:
+            # The call took effect; only its answer is lost.
+            return self._fault_reply(method, params, fault, delay)
+        self._record(method, params, 200, payload, fault="slow" if slow else None)
+        return _Reply(200, payload, delay=delay)
 
     def _fault_reply(
         self, method: str, params: Mapping[str, Any], fault: str, delay: float
@@ -1847,6 +1876,122 @@ class SlackStandIn:
         return _Reply(200, {"ok": True})
 
 
+class LoadBalancer:
+    """Spread Slack's requests over several bot processes in turn, as a load balancer would.
+
+    Scaling out runs several bot processes behind one URL; Slack's requests reach them
+    through a balancer, one request to the next process (round-robin). So do Slack's own
+    redeliveries of an event it got no timely 2xx for: a retry usually lands on another
+    process than the first attempt. `event` plays that (each retry goes to the next
+    process), and `redeliver` sends one such retry on demand: the very same envelope (same
+    `event_id`), signed afresh, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`, by
+    default to the process after the one that last received this event.
+
+        balancer = LoadBalancer([first.events_url, second.events_url], secret, standin)
+        delivery = balancer.event({"type": "member_joined_channel", ...})
+        balancer.redeliver(delivery)  # the same event again, to the other process
+
+    `routes` records which processes (by index in `bot_urls`) each event was sent to.
+    """
+
+    def __init__(
+        self,
+        bot_urls: list[str],
+        signing_secret: str,
+        standin: SlackStandIn | None = None,
+        *,
+        max_retries: int = 3,
+        **player_options: Any,
+    ) -> None:
+        # signed_client builds Slack's requests and imports this module: import it late.
+        from sandbox.signed_client import SlackPlayer
+
+        if not bot_urls:
+            raise ValueError("a load balancer needs at least one bot URL")
+        # One attempt per player: the balancer decides where each retry goes.
+        self.players = [
+            SlackPlayer(url, signing_secret, standin, max_retries=0, **player_options)
+            for url in bot_urls
+        ]
+        self.max_retries = max_retries
+        self.routes: dict[str, list[int]] = {}
+        self._turn = 0
+        self._lock = threading.Lock()
+
+    def next_index(self) -> int:
+        """Return the process the next request goes to, and move the turn on."""
+        with self._lock:
+            index = self._turn
+            self._turn = (self._turn + 1) % len(self.players)
+            return index
+
+    def next_player(self) -> SlackPlayer:
+        """Return the `SlackPlayer` of the next process (for commands, clicks, submissions)."""
+        return self.players[self.next_index()]
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        event_time: int | None = None,
+        to: int | None = None,
+    ) -> Delivery:
+        """Deliver an event to the next process (or process `to`); retry elsewhere like Slack.
+
+        Returns the `Delivery` of the last attempt, its `attempts` counting them all.
+        """
+        index = self.next_index() if to is None else to
+        first = self.players[index].event(event, event_id=event_id, event_time=event_time)
+        self._route(first, index)
+        delivery, tries = first, list(first.tries)
+        for number in range(1, self.max_retries + 1):
+            if delivery.ok or delivery.headers.get("x-slack-no-retry") == "1":
+                break
+            reason = "http_timeout" if delivery.status is None else "http_error"
+            delivery = self.redeliver(first, retry_num=number, reason=reason)
+            tries += delivery.tries
+        delivery.attempts, delivery.tries = len(tries), tries
+        return delivery
+
+    def redeliver(
+        self,
+        delivery: Delivery,
+        *,
+        retry_num: int = 1,
+        reason: str = "http_timeout",
+        to: int | None = None,
+    ) -> Delivery:
+        """Send an event already delivered once again, as Slack's retry `retry_num`.
+
+        It goes to process `to`, by default the one after the process that last received
+        this event (with two processes: the other one).
+        """
+        envelope = delivery.sent
+        if not isinstance(envelope, dict) or envelope.get("type") != "event_callback":
+            raise ValueError("only Events API deliveries are redelivered")
+        event_id = str(envelope["event_id"])
+        if to is None:
+            with self._lock:
+                last = self.routes.get(event_id, [-1])[-1]
+            to = (last + 1) % len(self.players)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Retry-Num": str(retry_num),
+            "X-Slack-Retry-Reason": reason,
+        }
+        # The same bytes as the first delivery: Slack resends the envelope unchanged.
+        again = self.players[to].send_raw(json.dumps(envelope).encode("utf-8"), headers)
+        again.sent = envelope
+        self._route(again, to)
+        return again
+
+    def _route(self, delivery: Delivery, index: int) -> None:
+        """Remember that the event of `delivery` went to process `index`."""
+        with self._lock:
+            self.routes.setdefault(str(delivery.sent["event_id"]), []).append(index)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the stand-in in the foreground and print its API URL."""
     parser = argparse.ArgumentParser(description="Local Slack Web API stand-in.")
@@ -1857,6 +2002,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--slow-rate", type=float, default=0.0)
     parser.add_argument("--slow-seconds", type=float, default=0.0)
+    parser.add_argument(
+        "--slow-before-effect", action="store_true", help="slow calls take effect at the end"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     config = StandInConfig(
@@ -1865,6 +2013,7 @@ def main(argv: list[str] | None = None) -> int:
         drop_rate=args.drop_rate,
         slow_rate=args.slow_rate,
         slow_seconds=args.slow_seconds,
+        slow_before_effect=args.slow_before_effect,
         seed=args.seed,
     )
     standin = SlackStandIn(config, host=args.host, port=args.port).start()

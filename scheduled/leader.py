@@ -63,6 +63,31 @@ def _libpq_conninfo(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+_APPLICATION_PREFIX = "cercle-leader "
+
+
+def lock_holders(database_url: str) -> list[str]:
+    """Return the process ids of the sessions holding the scheduler lock (one, or none).
+
+    Read from PostgreSQL itself (pg_locks): the lock is the leadership, whatever any
+    process believes or wrote down. Each id is as the holder's session names it, cut
+    short past 49 characters. On SQLite there is no lock, so no holder.
+    """
+    if not database_url.startswith("postgresql"):
+        return []
+    with psycopg.connect(
+        _libpq_conninfo(database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+    ) as connection:
+        rows = connection.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.database = ("
+            "SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid AND l.objsubid = 1",
+            [_LOCK_CLASSID, _LOCK_OBJID],
+        ).fetchall()
+    return sorted(str(row[0]).removeprefix(_APPLICATION_PREFIX) for row in rows)
+
+
 class SchedulerLeader:
     """Hold the scheduler's leadership for this process, and say when it is won or lost.
 
@@ -169,7 +194,7 @@ class SchedulerLeader:
             autocommit=True,
             connect_timeout=CONNECT_TIMEOUT_S,
             # Lets an operator see who leads: pg_locks joined with pg_stat_activity.
-            application_name=f"cercle-leader {self.process_id}"[:63],
+            application_name=f"{_APPLICATION_PREFIX}{self.process_id}"[:63],
             keepalives=1,
             keepalives_idle=10,
             keepalives_interval=5,

@@ -9,8 +9,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -107,9 +108,30 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+# Held while migrating a PostgreSQL database ("CercleMG" in ASCII, as pg_locks shows it).
+MIGRATION_LOCK_KEY = 0x43_65_72_63_6C_65_4D_47
+
+
 def upgrade_database(database_url: str, revision: str = "head") -> None:
-    """Apply every migration up to `revision`."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Apply every migration up to `revision`.
+
+    On PostgreSQL, processes migrating at once (the replicas of one deployment starting
+    together) take turns under a session advisory lock: the next one finds the work done,
+    instead of failing on the tables the first one is creating.
+    """
+    if not database_url.startswith("postgresql"):
+        command.upgrade(alembic_config(database_url), revision)
+        return
+    engine = create_engine(database_url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(select(func.pg_advisory_lock(MIGRATION_LOCK_KEY)))
+            try:
+                command.upgrade(alembic_config(database_url), revision)
+            finally:
+                connection.execute(select(func.pg_advisory_unlock(MIGRATION_LOCK_KEY)))
+    finally:
+        engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:
