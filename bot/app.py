@@ -4,28 +4,45 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import SubcommandRegistry
 from bot.config import Settings
-from bot.errors import CercleError
+from bot.errors import CercleError, UsageError
 from bot.i18n import t
 from bot.language import resolve_language
-from bot.ui.common import build_error_modal
+from bot.logs import log_fields
+from bot.roles import PermissionRegistry, Role, guard_listener
+from bot.ui.common import build_error_modal, escape_mrkdwn
 from storage.events import record_event_once
 from storage.outbox import QUEUED as OUTBOX_QUEUED
 
 logger = logging.getLogger(__name__)
 
 FAILED_FLAG = "cercle_request_failed"
+# Context key of the `/cercle` subcommand being run: a usage error then shows its usage.
+SUBCOMMAND = "cercle_subcommand"
+# Context key of how a request ended, when more is known than its HTTP status:
+# "duplicate" (an event redelivered), "refused" (a CercleError), "failed".
+OUTCOME = "cercle_outcome"
 
 
 # Calls made while answering a member (users.info, views.open) must fit in Slack's
@@ -108,6 +125,8 @@ class CercleApp(App):
         self.settings = settings
         self.session_factory = session_factory
         self.subcommands = SubcommandRegistry()
+        # The role each button and modal listener needs, declared where it is registered.
+        self.permissions = PermissionRegistry()
         self._on_commit = on_commit or (lambda: None)
         self._notices = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cercle-notice")
 
@@ -121,6 +140,29 @@ class CercleApp(App):
         self.registered_commands.add(str(command))
         return super().command(command, *args, **kwargs)
 
+    def action(self, constraints: Any, *args: Any, role: Role | None = None, **kwargs: Any) -> Any:
+        """Register a button or menu listener; with `role`, only that role may use it."""
+        return self._declared(
+            "action", constraints, role, super().action(constraints, *args, **kwargs)
+        )
+
+    def view(self, constraints: Any, *args: Any, role: Role | None = None, **kwargs: Any) -> Any:
+        """Register a modal submission listener; with `role`, only that role may submit it."""
+        return self._declared("view", constraints, role, super().view(constraints, *args, **kwargs))
+
+    def _declared(
+        self, kind: str, constraints: Any, role: Role | None, register: Callable[..., Any]
+    ) -> Callable[..., Any]:
+        """Record the listener's role and make every listener check it when it runs."""
+        self.permissions.declare(kind, str(constraints), role)
+        if role is None or role is Role.MEMBER:
+            return register
+
+        def register_guarded(*functions: Callable[..., Any]) -> Any:
+            return register(*(guard_listener(function, role) for function in functions))
+
+        return register_guarded
+
     def close(self) -> None:
         """Send the notices still waiting, then stop their worker threads."""
         self._notices.shutdown(wait=True)
@@ -130,6 +172,16 @@ class CercleApp(App):
         self._on_commit = callback
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Handle one request in its transaction, and log one line about it (ids only)."""
+        started = time.perf_counter()
+        response: BoltResponse | None = None
+        try:
+            response = self._dispatch_in_transaction(req)
+            return response
+        finally:
+            _log_request(req, response, started, self.subcommands)
+
+    def _dispatch_in_transaction(self, req: BoltRequest) -> BoltResponse:
         """Run Bolt's dispatch inside one session; commit only a fully successful request."""
         session = self.session_factory()
         req.context["db"] = session
@@ -145,6 +197,7 @@ class CercleApp(App):
             except SQLAlchemyError:
                 logger.exception("could not commit a request; nothing was saved")
                 session.rollback()
+                req.context[OUTCOME] = "failed"
                 return _unavailable_response(req)
             if session.info.get(OUTBOX_QUEUED):
                 # Only then: most events (participation) queue nothing to send.
@@ -157,6 +210,97 @@ class CercleApp(App):
             return response
         finally:
             session.close()
+
+
+def _first(value: Any) -> dict[str, Any]:
+    """Return `value` if it is a dict, the first item if it is a list of dicts, else {}."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, dict) else {}
+
+
+def _request_kind(body: dict[str, Any], subcommands: SubcommandRegistry) -> dict[str, Any]:
+    """Name what a request is (event type, command, action id, callback id) from its ids."""
+    kind = body.get("type")
+    if body.get("command"):
+        words = str(body.get("text") or "").split(maxsplit=1)
+        name = words[0].lower() if words else "help"
+        # Only a name Cercle knows: anything else is what the member typed.
+        return {
+            "kind": f"command:{body['command']}",
+            "subcommand": name if subcommands.get(name) else "unknown",
+        }
+    if kind == "event_callback":
+        event = _first(body.get("event"))
+        subtype = event.get("subtype")
+        return {
+            "kind": f"event:{event.get('type')}" + (f".{subtype}" if subtype else ""),
+            "event_id": body.get("event_id"),
+        }
+    if kind in ("block_actions", "block_suggestion", "interactive_message"):
+        action = _first(body.get("actions")) if kind != "block_suggestion" else body
+        action_id = action.get("action_id") or action.get("name")
+        return {
+            "kind": f"action:{action_id}",
+            "action_id": action_id,
+            "block_id": action.get("block_id"),
+            "callback_id": _first(body.get("view")).get("callback_id"),
+        }
+    if kind in ("view_submission", "view_closed"):
+        callback_id = _first(body.get("view")).get("callback_id")
+        prefix = "view" if kind == "view_submission" else "view_closed"
+        return {"kind": f"{prefix}:{callback_id}", "callback_id": callback_id}
+    if kind in ("shortcut", "message_action"):
+        callback_id = body.get("callback_id")
+        return {"kind": f"shortcut:{callback_id}", "callback_id": callback_id}
+    return {"kind": str(kind or "unknown")}
+
+
+def _request_outcome(req: BoltRequest, response: BoltResponse | None) -> str:
+    """Say how a request ended: ok, duplicate, refused, failed, unauthorized, unhandled."""
+    outcome = req.context.get(OUTCOME)
+    if outcome:
+        return str(outcome)
+    status = response.status if response is not None else 500
+    if status == 401:
+        return "unauthorized"  # a bad or missing signature
+    if status == 404:
+        return "unhandled"
+    return "ok" if status < 300 else "failed"
+
+
+def _log_request(
+    req: BoltRequest,
+    response: BoltResponse | None,
+    started: float,
+    subcommands: SubcommandRegistry,
+) -> None:
+    """Log one line about a handled request: what, whose ids, how it ended, how long.
+
+    Never the text, the payload, a token or the signature: only Slack's ids.
+    """
+    try:
+        outcome = _request_outcome(req, response)
+        level = logging.WARNING if outcome in ("failed", "unauthorized") else logging.INFO
+        if not logger.isEnabledFor(level):
+            return
+        body = req.body if isinstance(req.body, dict) else {}
+        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+        log_fields(
+            logger,
+            level,
+            "request",
+            **_request_kind(body, subcommands),
+            team=req.context.get("team_id"),
+            user=req.context.get("user_id"),
+            channel=req.context.get("channel_id"),
+            retry=retry,
+            outcome=outcome,
+            status=response.status if response is not None else 500,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+    except Exception:  # noqa: BLE001 - a log line must never break a request
+        logger.debug("could not log a request", exc_info=True)
 
 
 # Events Cercle only records (participation): their listeners never answer anyone.
@@ -209,7 +353,7 @@ def _middleware_event_once(
         logger.exception("database unavailable while recording event %s", event_id)
         return BoltResponse(status=503, body="database unavailable")
     if not first_time:
-        logger.info("event %s already handled; redelivery ignored", event_id)
+        context[OUTCOME] = "duplicate"
         return BoltResponse(status=200, body="")
     next()
     return None
@@ -223,13 +367,23 @@ def _handle_error(
     respond: Any,
     client: WebClient | None = None,
 ) -> None:
-    """Turn a failed listener into a clear answer; keep 5xx for events so Slack retries."""
+    """Turn a failed listener into a clear answer; keep 5xx for events hit by an outage."""
     context[FAILED_FLAG] = True
+    context[OUTCOME] = "refused" if isinstance(error, CercleError) else "failed"
     language = context.get("language", "en")
     if isinstance(error, CercleError):
-        message = t(error.message_key, language, **error.values)
+        # Values often repeat what the member typed: escaped, unless shown under a
+        # modal's input, which Slack renders as plain text.
+        plain_text = body.get("type") == "view_submission" and error.block_id
+        values = error.values if plain_text else _escaped(error.values)
+        message = t(error.message_key, language, **values)
+        if isinstance(error, UsageError) and body.get("command"):
+            message = _with_usage(message, context.get(SUBCOMMAND), language)
     elif isinstance(error, SQLAlchemyError):
         logger.exception("database error while handling a request")
+        message = t("error.unavailable", language)
+    elif is_outage(error):
+        logger.warning("Slack unavailable while handling a request: %s", error)
         message = t("error.unavailable", language)
     else:
         logger.exception("unexpected error while handling a request", exc_info=error)
@@ -237,7 +391,13 @@ def _handle_error(
 
     kind = body.get("type")
     if kind == "event_callback" or body.get("event"):
-        return  # stays a 500: Slack will redeliver, and our rollback kept nothing.
+        if is_outage(error):
+            return  # stays a 500: Slack will redeliver, and our rollback kept nothing.
+        # Anything else would fail the same way when redelivered: acknowledge it, with
+        # nothing saved (the rollback), rather than have Slack retry it for an hour.
+        response.status = 200
+        response.body = ""
+        return
     response.status = 200
     response.headers["content-type"] = ["application/json;charset=utf-8"]
     if kind == "view_submission":
@@ -266,6 +426,50 @@ def _handle_error(
             logger.warning("could not show an error to the member")
         return
     _respond_quietly(respond, message)
+
+
+def _with_usage(message: str, subcommand: Any, language: str) -> str:
+    """Add the subcommand's usage to a usage error, unless the message already shows it."""
+    if subcommand is None:
+        return message
+    command = f"/cercle {subcommand.name}"
+    if command in message:
+        return message
+    usage = f"{command} {subcommand.usage}".strip()
+    return f"{message}\n{t('error.usage_line', language, usage=usage)}"
+
+
+def _escaped(values: dict[str, Any]) -> dict[str, Any]:
+    """Escape every text of an error's values for mrkdwn (once: some come escaped already)."""
+    return {
+        name: escape_mrkdwn(value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+        if isinstance(value, str)
+        else value
+        for name, value in values.items()
+    }
+
+
+def is_outage(error: Exception) -> bool:
+    """Tell whether `error` is a passing failure of the database or of Slack.
+
+    Those are worth a retry. Bad data (a DataError: text too long for its column, a
+    NUL byte PostgreSQL refuses) fails the same way every time.
+    """
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, OperationalError | InterfaceError | IntegrityError
+        )
+    if isinstance(error, SlackApiError):
+        # Slack answered: only "slow down" and its own failures pass.
+        status = getattr(error.response, "status_code", 200)
+        return status == 429 or status >= 500 or error.response.get("error") in _SLACK_OUTAGES
+    return isinstance(error, PoolTimeoutError | DisconnectionError | SlackClientError | OSError)
+
+
+# Slack's error codes for a failure on its side (anything else is a mistake in the call).
+_SLACK_OUTAGES = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 
 
 def _respond_quietly(respond: Any, message: str) -> None:

@@ -9,15 +9,20 @@ import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, SettingsError, load_settings, require_slack_credentials
 from bot.logs import configure_logging
+from bot.privacy_cli import add_privacy_parser
 from bot.report_cli import add_report_parser
 from bot.survey_cli import add_survey_parser
 from bot.toolbox_cli import add_toolbox_parser
+
+if TYPE_CHECKING:
+    from storage.operations import OperationsReport
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -49,6 +54,7 @@ def _settings() -> Settings:
             settings.slack_app_token,
             settings.anonymity_secret,
         ),
+        log_format=settings.log_format,
     )
     return settings
 
@@ -142,9 +148,40 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_operations(report: OperationsReport) -> None:
+    """Print the scheduler's leader, each job's last run and the latest failed rows."""
+    leader = report.leader
+    if leader is None:
+        print("scheduler leader:   none (is the bot running?)")
+    else:
+        print(
+            f"scheduler leader:   {leader.hostname} (pid {leader.pid}, process "
+            f"{leader.process_id}) since {leader.since:%Y-%m-%d %H:%M:%S} UTC, "
+            f"last heartbeat {leader.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    print("scheduled jobs (last run):" if report.jobs else "scheduled jobs:     none has run yet")
+    width = max((len(run.job_id) for run in report.jobs), default=0)
+    for run in report.jobs:
+        took = run.duration_seconds
+        duration = "still running" if took is None else f"{took:.1f} s"
+        print(
+            f"  {run.job_id:<{width}}  {run.outcome:<7}  {run.started_at:%Y-%m-%d %H:%M:%S} UTC"
+            f"  ({duration}, process {run.process_id or '?'})"
+        )
+        if run.error:
+            print(f"  {'':<{width}}  error: {run.error}")
+    if not report.failed:
+        print("failed deliveries:  none")
+        return
+    print(f"failed deliveries (latest {len(report.failed)}):")
+    for row in report.failed:
+        print(f"  #{row.id} {row.method} to {row.address}, {row.attempts} attempt(s): {row.error}")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    """Print the outbox's queue depth, counts and oldest pending age."""
+    """Print the queue figures, the scheduler's leader, job runs and failed deliveries."""
     from storage.db import make_engine, make_session_factory, transaction
+    from storage.operations import operations_report
     from storage.outbox import outbox_report
 
     settings = _settings()
@@ -152,6 +189,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         with transaction(make_session_factory(engine)) as db:
             report = outbox_report(db)
+            operations = operations_report(db)
     except SQLAlchemyError as error:
         raise StartupError(
             f"cannot read the outbox at {_safe_url(settings.database_url)} "
@@ -166,6 +204,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"retried:            {report.retried}")
     print(f"in doubt:           {report.in_doubt}")
     print(f"oldest pending:     {'-' if age is None else f'{age:.1f} s'}")
+    _print_operations(operations)
     return 0
 
 
@@ -192,10 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
 
-    commands.add_parser("status", help="show the delivery queue").set_defaults(func=cmd_status)
+    commands.add_parser(
+        "status", help="show the delivery queue, the scheduler and failed deliveries"
+    ).set_defaults(func=cmd_status)
     add_toolbox_parser(commands)
     add_survey_parser(commands)
     add_report_parser(commands)
+    add_privacy_parser(commands)
 
     demo = commands.add_parser("demo", help="play the demo against the local Slack stand-in")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary folder")

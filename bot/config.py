@@ -54,9 +54,13 @@ class Settings:
     community_channel: str = ""
     coordinators_channel: str = ""
     admins: tuple[str, ...] = ()
+    # Workspace admins and owners coordinate the community too (CERCLE_ADMINS always do).
+    workspace_admins_coordinate: bool = False
     timezone: str = "Europe/Paris"
     language: str = "fr"
     log_level: str = "INFO"
+    # "text" (readable lines) or "json" (one JSON object per line, for a log collector).
+    log_format: str = "text"
     # Onboarding: who counts as a newcomer, whether guests are greeted, and whether the
     # "why are you joining?" questions are asked when accepting the charter.
     onboarding_scope: str = "channel"
@@ -83,6 +87,9 @@ class Settings:
     # `quiet_weeks` weeks gets one gentle nudge (0 turns the minimum off).
     minimum_participation: int = 1
     quiet_weeks: int = 4
+    # Participation events and toolbox visits older than this many months are deleted
+    # daily, and older per-member daily counts become anonymous counts.
+    retention_months: int = 13
 
     @property
     def socket_mode(self) -> bool:
@@ -215,6 +222,10 @@ def load_settings(
                 f"CERCLE_ADMINS must be comma-separated user ids like U0123ABCD, got {admin!r}"
             )
 
+    workspace_admins_coordinate = _boolean(
+        "CERCLE_WORKSPACE_ADMINS_COORDINATE", get("CERCLE_WORKSPACE_ADMINS_COORDINATE", "false")
+    )
+
     timezone = get("CERCLE_TIMEZONE", "Europe/Paris")
     try:
         ZoneInfo(timezone)
@@ -232,6 +243,10 @@ def load_settings(
         raise SettingsError(
             f"CERCLE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
         )
+
+    log_format = get("CERCLE_LOG_FORMAT", "text").lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"CERCLE_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
 
     onboarding_scope = get("CERCLE_ONBOARDING_SCOPE", "channel").lower()
     if onboarding_scope not in ("channel", "workspace"):
@@ -287,6 +302,9 @@ def load_settings(
         "CERCLE_MINIMUM_PARTICIPATION", get("CERCLE_MINIMUM_PARTICIPATION", "1"), 0, 1000
     )
     quiet_weeks = _int_in_range("CERCLE_QUIET_WEEKS", get("CERCLE_QUIET_WEEKS", "4"), 1, 52)
+    retention_months = _int_in_range(
+        "CERCLE_RETENTION_MONTHS", get("CERCLE_RETENTION_MONTHS", "13"), 1, 120
+    )
 
     return Settings(
         anonymity_secret=anonymity_secret,
@@ -295,6 +313,7 @@ def load_settings(
         level_thresholds=level_thresholds,
         minimum_participation=minimum_participation,
         quiet_weeks=quiet_weeks,
+        retention_months=retention_months,
         slack_bot_token=bot_token,
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=app_token,
@@ -304,9 +323,11 @@ def load_settings(
         community_channel=community,
         coordinators_channel=coordinators,
         admins=admins,
+        workspace_admins_coordinate=workspace_admins_coordinate,
         timezone=timezone,
         language=language,
         log_level=log_level,
+        log_format=log_format,
         onboarding_scope=onboarding_scope,
         greet_guests=greet_guests,
         join_questions=join_questions,

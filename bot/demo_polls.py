@@ -71,6 +71,8 @@ def play_polls(demo: Demo, first_scene: int) -> int:
 
     scene = first_scene
     demo.scene(f"{scene}. Camille asks the community which format it prefers")
+    # Creating polls is for facilitators: Alice, a coordinator, names Camille one.
+    demo.command("U0ALICE", "role grant <@U0CAMILLE|camille> facilitator")
     demo.command(
         "U0CAMILLE",
         'poll "Quel format pour notre prochaine rencontre ?" "Atelier sur site" '

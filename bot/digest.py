@@ -57,7 +57,7 @@ from storage.models import (
 )
 from storage.onboarding import charter_overview
 from storage.outbox import enqueue_file, enqueue_many_messages, enqueue_message, find_row
-from storage.participation import JOIN, KINDS, LEAVE, tracked_channels
+from storage.participation import JOIN, KINDS, LEAVE, tracked_channels, untracked_members
 from storage.toolbox import active_items
 
 # The funnel in the digest follows members who joined in the last this many days.
@@ -217,6 +217,8 @@ def weekly_digest(db: Session, settings: Settings, *, now: datetime) -> DigestDa
     ]
     local = now.astimezone(ZoneInfo(settings.timezone)).date()
     today = now.astimezone(UTC).date()
+    # Members counted anonymously (`/cercle tracking off`) have no record to judge.
+    judged = population - untracked_members(db)
     return DigestData(
         week=iso_week(now, settings),
         first_day=local - timedelta(days=7),
@@ -229,10 +231,10 @@ def weekly_digest(db: Session, settings: Settings, *, now: datetime) -> DigestDa
         pending_charter=tuple(directory.person(user_id) for user_id in pending),
         open_polls=tuple(open_polls(db, now=now, audience=len(population))),
         open_surveys=tuple(open_surveys(db, now=now)),
-        went_quiet=tuple(directory.person(u, p) for u, p in went_quiet(points, population, policy)),
+        went_quiet=tuple(directory.person(u, p) for u, p in went_quiet(points, judged, policy)),
         below_minimum=tuple(
             directory.person(u, points.minimum.get(u, 0))
-            for u in below_minimum(points, population, policy, joined=directory.joined, now=now)
+            for u in below_minimum(points, judged, policy, joined=directory.joined, now=now)
         ),
         nudged=sum(1 for _, day in nudge_days(db) if today - timedelta(days=7) < day <= today),
         policy=policy,
@@ -376,7 +378,7 @@ def members_to_nudge(db: Session, settings: Settings, *, now: datetime) -> list[
     if policy.minimum_per_week <= 0:
         return []
     directory = read_directory(db)
-    population = directory.community & set(signatories_interests(db))
+    population = (directory.community & set(signatories_interests(db))) - untracked_members(db)
     points = recent_points(db, policy, now=now, quiet_days=QUIET_DAYS)
     below = below_minimum(points, population, policy, joined=directory.joined, now=now)
     if not below:

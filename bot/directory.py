@@ -244,6 +244,7 @@ def profile_fields(user_id: str, user: Mapping[str, Any]) -> dict[str, Any]:
         "is_bot": bool(user.get("is_bot")) or user_id == SLACKBOT_ID,
         "is_guest": bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         "is_deleted": bool(user.get("deleted")),
+        "is_workspace_admin": bool(user.get("is_admin") or user.get("is_owner")),
     }
 
 

@@ -38,7 +38,9 @@ Why a message cannot be posted twice
        waits `stale_after / 2 + request_timeout` past that heartbeat before resending, so
        adopted rows obey the same rule. An HTTP 5xx other than 502/504 (or an
        `internal_error` body) is an answer from the server that handled the call, which is
-       done with it; there only the back-off applies before reconciling.
+       done with it; there only the back-off applies before reconciling. Heartbeats and
+       resend times are compared across processes, so each dispatcher writes them on the
+       database's clock (`_sync_clock`): hosts whose clocks disagree cannot shorten a wait.
     4. Outcomes are recorded only while the row is still `sending` under our claim; if
        another process adopted it meanwhile, its reconcile will find our post.
 
@@ -86,6 +88,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.courtesy import CourtesyPolicy
+from bot.logs import log_fields
 from storage.db import transaction
 from storage.guards import still_wanted
 from storage.models import (
@@ -185,7 +188,8 @@ PERMANENT_ERRORS = frozenset(
         "users_list_not_supplied",
         "too_many_users",
         "invalid_cursor",
-        # conversations.invite
+        # conversations.invite ("no_user": the row names nobody, as after an erasure)
+        "no_user",
         "cant_invite",
         "cant_invite_self",
         "user_is_restricted",
@@ -400,6 +404,44 @@ def _default_process_id() -> str:
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def _delivery_outcome(values: dict[str, Any]) -> str:
+    """Name what an attempt's result does to its row: sent, failed, retry, rate_limited..."""
+    status = values.get("status")
+    if status == OutboxStatus.SENT:
+        return "sent"
+    if status == OutboxStatus.FAILED:
+        return "failed"
+    if values.get("last_error") == "ratelimited":
+        return "rate_limited"
+    return "retry" if values.get("last_error") else "released"
+
+
+def _log_delivery(claim: _Claim, result: _Result, *, recorded: bool, started: float) -> None:
+    """Log one line per attempt at a row: its ids, where it went, how it ended (no payload)."""
+    values = result.values
+    outcome = _delivery_outcome(values) if recorded else "not_recorded"
+    retry_at = values.get("next_attempt_at") if outcome in ("retry", "rate_limited") else None
+    log_fields(
+        logger,
+        logging.WARNING if outcome in ("failed", "not_recorded") else logging.INFO,
+        "outbox",
+        row=claim.id,
+        key=claim.key,
+        method=claim.method,
+        address=claim.address,
+        channel=values.get("sent_channel"),
+        ts=values.get("sent_ts"),
+        attempts=claim.attempts,
+        outcome=outcome,
+        error=values.get("last_error"),
+        in_doubt=values.get("in_doubt") or None,
+        retry_in_s=(
+            round(max(0.0, (retry_at - utcnow()).total_seconds()), 1) if retry_at else None
+        ),
+        ms=round((time.monotonic() - started) * 1000, 1),
+    )
+
+
 class Dispatcher:
     """Send outbox rows to Slack from background threads, exactly once and in order."""
 
@@ -421,11 +463,14 @@ class Dispatcher:
         courtesy: CourtesyPolicy | None = None,
         courtesy_clock: Callable[[], datetime] = utcnow,
         share_settle: float = FILE_SHARE_SETTLE_SECONDS,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """Prepare a dispatcher; nothing runs until `start()` or `run_once()`.
 
         `courtesy` decides, at claim time, whether each nudge may go out now; the
         clock it reads can be replaced (tests play Monday morning or Saturday night).
+        `clock` is this host's clock (tests set one wrong): the dispatcher corrects it
+        to the database's, see `_sync_clock`.
         """
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -463,6 +508,8 @@ class Dispatcher:
         # A post starts only this soon after its claim, so a process adopting the claim
         # of a silent dispatcher knows when that dispatcher's last post could have begun.
         self._claim_ttl = stale_after / 2
+        self._clock = clock
+        self._clock_offset = timedelta(0)
 
         self._blocks = _Blocks()
         self._wake = threading.Event()
@@ -650,7 +697,29 @@ class Dispatcher:
     def _heartbeat(self) -> None:
         """Write our heartbeat in a transaction of its own."""
         with transaction(self._factory) as db:
-            self._beat(db, utcnow())
+            self._sync_clock(db)
+            self._beat(db, self._now())
+
+    def _now(self) -> datetime:
+        """Return the time on the database's clock, as this process reckons it."""
+        return self._clock() + self._clock_offset
+
+    def _sync_clock(self, db: Session) -> None:
+        """Measure how far this host's clock is from PostgreSQL's (at every heartbeat).
+
+        Processes compare the times they write: a heartbeat against `stale_after`, a resend
+        time against the wait before an in-doubt post is looked for. On hosts whose clocks
+        disagree by seconds, a live process would look dead to another, whose reconcile
+        could then miss a post still in flight and send it again. So every time written or
+        compared here is on one clock, the database's. SQLite has a single process.
+        """
+        if not self._is_postgres(db):
+            return
+        before = self._clock()
+        server = db.scalar(select(func.clock_timestamp()))
+        after = self._clock()
+        if isinstance(server, datetime) and server.tzinfo is not None:
+            self._clock_offset = server - (before + (after - before) / 2)
 
     def _eligible(self, now: datetime, limit: int, *, postgres: bool) -> Any:
         """Build the query selecting the ids of rows this process may claim now."""
@@ -708,7 +777,7 @@ class Dispatcher:
         with self._inflight_lock:
             # Taken together: the heartbeat written below carries `now`, and a post may
             # only start within `_claim_ttl` of it, however long the claim waited on locks.
-            now = utcnow()
+            now = self._now()
             claimed_mono = time.monotonic()
             with transaction(self._factory) as db:
                 postgres = self._is_postgres(db)
@@ -859,8 +928,11 @@ class Dispatcher:
             )
         )
 
-    def _record(self, claim: _Claim, result: _Result) -> None:
-        """Write the outcome of an attempt, if the row is still ours; retry DB hiccups."""
+    def _record(self, claim: _Claim, result: _Result) -> bool:
+        """Write the outcome of an attempt, if the row is still ours; retry DB hiccups.
+
+        Return whether the outcome was recorded.
+        """
         for attempt in range(3):
             try:
                 with transaction(self._factory) as db:
@@ -878,10 +950,10 @@ class Dispatcher:
                         # Another process adopted the row (our heartbeat went stale); its
                         # reconcile will find our post if there was one.
                         logger.warning("outbox row %s was adopted by another dispatcher", claim.id)
-                        return
+                        return False
                     if result.dm is not None:
                         self._remember_dm(db, *result.dm)
-                return
+                return True
             except SQLAlchemyError as error:
                 logger.warning(
                     "recording outbox row %s failed (%s), retrying", claim.id, type(error).__name__
@@ -889,10 +961,11 @@ class Dispatcher:
                 self._stopping.wait(0.2 * 2**attempt)
         # Still `sending` under our name: the sweep of our own orphans will put it in doubt.
         self._orphans_possible = True
+        return False
 
     def _sweep_stale(self) -> None:
         """Put in doubt the rows held by dispatchers whose heartbeat stopped (and our orphans)."""
-        now = utcnow()
+        now = self._now()
         stale_before = now - timedelta(seconds=self.stale_after)
         with transaction(self._factory) as db:
             heartbeats = {
@@ -940,7 +1013,7 @@ class Dispatcher:
         """Put in doubt our own `sending` rows that no worker holds (after a DB failure)."""
         with self._inflight_lock:
             self._orphans_possible = False
-            now = utcnow()
+            now = self._now()
             try:
                 with transaction(self._factory) as db:
                     held = db.execute(
@@ -998,6 +1071,7 @@ class Dispatcher:
     def _deliver(self, claim: _Claim) -> None:
         """Attempt one claimed row and record what happened."""
         attempt = _Attempt()
+        started = time.monotonic()
         try:
             result = self._attempt(claim, attempt)
         except _CallFailed as failed:
@@ -1006,11 +1080,13 @@ class Dispatcher:
             logger.exception("unexpected error sending outbox row %s", claim.id)
             failure = _Failure(_Kind.UNAVAILABLE, f"unexpected:{type(error).__name__}")
             result = self._after_failure(claim, attempt, claim.method, failure)
+        recorded = False
         try:
-            self._record(claim, result)
+            recorded = self._record(claim, result)
         finally:
             with self._inflight_lock:
                 self._inflight.discard(claim.id)
+            _log_delivery(claim, result, recorded=recorded, started=started)
 
     def _call(self, method: str, **arguments: Any) -> SlackResponse:
         """Call a Web API method, turning every failure into `_CallFailed`."""
@@ -1226,7 +1302,7 @@ class Dispatcher:
         return _Result(
             {
                 "status": OutboxStatus.SENT,
-                "sent_at": utcnow(),
+                "sent_at": self._now(),
                 "sent_channel": channel,
                 "sent_ts": str(ts) if ts is not None else None,
                 "in_doubt": False,
@@ -1236,14 +1312,7 @@ class Dispatcher:
         )
 
     def _fail(self, claim: _Claim, error: str) -> _Result:
-        """Build the outcome of a row that can never be delivered, and log it once."""
-        logger.warning(
-            "outbox row %s (%s to %s) failed permanently: %s",
-            claim.id,
-            claim.method,
-            claim.address,
-            error,
-        )
+        """Build the outcome of a row that can never be delivered (`_log_delivery` logs it)."""
         return _Result({"status": OutboxStatus.FAILED, "last_error": error[:500]})
 
     def _release(self, claim: _Claim, *, doubt_resolved: bool = False) -> _Result:
@@ -1251,7 +1320,7 @@ class Dispatcher:
         values: dict[str, Any] = {
             "status": OutboxStatus.PENDING,
             "attempts": max(0, claim.attempts - 1),
-            "next_attempt_at": utcnow(),
+            "next_attempt_at": self._now(),
         }
         if doubt_resolved:
             values["in_doubt"] = False
@@ -1267,7 +1336,7 @@ class Dispatcher:
         self, claim: _Claim, attempt: _Attempt, method: str, failure: _Failure
     ) -> _Result:
         """Decide what a failed call means for the row: wait, retry, or give up."""
-        now = utcnow()
+        now = self._now()
         if failure.kind == _Kind.RATE_LIMITED:
             self._blocks.block(method, failure.retry_after)
             logger.debug("%s rate-limited for %.0f s", method, failure.retry_after)
@@ -1320,12 +1389,4 @@ class Dispatcher:
         }
         if claim.method in _EFFECTS:
             values["in_doubt"] = in_doubt
-        logger.info(
-            "outbox row %s: %s failed (%s), retry in %.1f s%s",
-            claim.id,
-            method,
-            failure.error,
-            delay,
-            " (in doubt)" if in_doubt else "",
-        )
         return _Result(values, dm=attempt.dm)

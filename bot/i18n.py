@@ -95,8 +95,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "show this help",
     },
     "help.cmd.status": {
-        "fr": "l'état de la file d'envoi de Cercle (coordination)",
-        "en": "the state of Cercle's delivery queue (coordinators)",
+        "fr": "l'état de Cercle : file d'envoi, planificateur, dernières tâches, échecs "
+        "(coordination)",
+        "en": "Cercle's state: delivery queue, scheduler, last jobs, failures (coordinators)",
     },
     "help.footer": {
         "fr": "Une question ? Écrivez dans le canal de la communauté : on s'entraide !",
@@ -2228,9 +2229,407 @@ CATALOG: dict[str, dict[str, str]] = {
     "day.sat": {"fr": "samedi", "en": "Saturday"},
     "day.sun": {"fr": "dimanche", "en": "Sunday"},
     # --- Roles and permissions ---
+    "error.facilitators_only": {
+        "fr": "Seules les personnes qui facilitent ou coordonnent la communauté peuvent faire "
+        "cela. Demandez le rôle de facilitation à la coordination (`/cercle role` dit qui "
+        "coordonne).",
+        "en": "Only the community's facilitators and coordinators can do that. Ask a "
+        "coordinator for the facilitator role (`/cercle role` says who coordinates).",
+    },
+    "role.name.member": {"fr": "membre", "en": "member"},
+    "role.name.facilitator": {"fr": "facilitateur·rice", "en": "facilitator"},
+    "role.name.coordinator": {"fr": "coordinateur·rice", "en": "coordinator"},
+    "role.title": {"fr": "Les rôles dans la communauté", "en": "Roles in the community"},
+    "role.coordinators": {"fr": "Coordination", "en": "Coordinators"},
+    "role.facilitators": {"fr": "Facilitation", "en": "Facilitators"},
+    "role.nobody": {"fr": "_personne pour l'instant_", "en": "_nobody yet_"},
+    "role.source.setting": {
+        "fr": "par le réglage `CERCLE_ADMINS`",
+        "en": "from the setting `CERCLE_ADMINS`",
+    },
+    "role.source.workspace_admin": {
+        "fr": "admin de l'espace de travail (`CERCLE_WORKSPACE_ADMINS_COORDINATE`)",
+        "en": "workspace admin (`CERCLE_WORKSPACE_ADMINS_COORDINATE`)",
+    },
+    "role.source.granted": {
+        "fr": "donné par <@{by}> le {date}",
+        "en": "granted by <@{by}> on {date}",
+    },
+    "role.source.granted_unknown": {"fr": "donné le {date}", "en": "granted on {date}"},
+    "role.footer": {
+        "fr": "Tout le monde est membre : voter, répondre, consulter. La facilitation crée aussi "
+        "des sondages et des enquêtes et accueille les nouveaux ; la coordination peut tout "
+        "faire. Coordination : `/cercle role grant @quelqu'un facilitator|coordinator` ou "
+        "`/cercle role revoke @quelqu'un facilitator|coordinator`.",
+        "en": "Everyone is a member: vote, answer, browse. Facilitators also create polls and "
+        "surveys and welcome newcomers; coordinators can do everything. Coordinators: "
+        "`/cercle role grant @someone facilitator|coordinator` or "
+        "`/cercle role revoke @someone facilitator|coordinator`.",
+    },
+    "role.usage": {
+        "fr": "Utilisation : `/cercle role` pour voir qui a quel rôle ; pour la coordination, "
+        "`/cercle role grant @quelqu'un facilitator|coordinator` ou "
+        "`/cercle role revoke @quelqu'un facilitator|coordinator`.",
+        "en": "Usage: `/cercle role` to see who has which role; for coordinators, "
+        "`/cercle role grant @someone facilitator|coordinator` or "
+        "`/cercle role revoke @someone facilitator|coordinator`.",
+    },
+    "role.error.no_user": {
+        "fr": "Je ne trouve pas de membre dans « {text} » : mentionnez la personne avec @ en la "
+        "choisissant dans la liste. Utilisation : `/cercle role grant @quelqu'un "
+        "facilitator|coordinator`.",
+        "en": "I can't find a member in “{text}”: mention the person with @, picking them from "
+        "the list. Usage: `/cercle role grant @someone facilitator|coordinator`.",
+    },
+    "role.error.unknown_role": {
+        "fr": "« {word} » n'est pas un rôle : les rôles sont `facilitator` (facilitation) et "
+        "`coordinator` (coordination). Utilisation : `/cercle role grant @quelqu'un "
+        "facilitator|coordinator`.",
+        "en": "“{word}” is not a role: the roles are `facilitator` and `coordinator`. "
+        "Usage: `/cercle role grant @someone facilitator|coordinator`.",
+    },
+    "role.error.bot": {
+        "fr": "<@{user}> est un bot : seules les personnes peuvent avoir un rôle.",
+        "en": "<@{user}> is a bot: only people can have a role.",
+    },
+    "role.error.unknown_user": {
+        "fr": "Slack ne connaît personne avec l'identifiant `{user}` dans cet espace de travail.",
+        "en": "Slack knows nobody with the id `{user}` in this workspace.",
+    },
+    "role.error.already_by_setting": {
+        "fr": "<@{user}> coordonne déjà par le réglage `CERCLE_ADMINS` : rien à changer.",
+        "en": "<@{user}> already coordinates through the setting `CERCLE_ADMINS`: nothing to "
+        "change.",
+    },
+    "role.error.already.facilitator": {
+        "fr": "<@{user}> a déjà le rôle de facilitation.",
+        "en": "<@{user}> is already a facilitator.",
+    },
+    "role.error.already.coordinator": {
+        "fr": "<@{user}> a déjà le rôle de coordination.",
+        "en": "<@{user}> is already a coordinator.",
+    },
+    "role.error.last_coordinator": {
+        "fr": "<@{user}> est la dernière personne à coordonner la communauté : donnez d'abord le "
+        "rôle à quelqu'un d'autre.",
+        "en": "<@{user}> is the community's last coordinator: grant the role to someone else "
+        "first.",
+    },
+    "role.error.from_setting": {
+        "fr": "<@{user}> coordonne par le réglage `CERCLE_ADMINS` : une commande ne peut pas "
+        "retirer ce rôle, il faut changer le réglage (et redémarrer Cercle).",
+        "en": "<@{user}> coordinates through the setting `CERCLE_ADMINS`: a command cannot take "
+        "that role away, the setting must change (then restart Cercle).",
+    },
+    "role.error.from_workspace_admin": {
+        "fr": "<@{user}> coordonne en tant qu'admin de l'espace de travail "
+        "(`CERCLE_WORKSPACE_ADMINS_COORDINATE`) : il faut changer ce réglage ou ses droits "
+        "dans Slack.",
+        "en": "<@{user}> coordinates as a workspace admin (`CERCLE_WORKSPACE_ADMINS_COORDINATE`): "
+        "that setting, or their rights in Slack, must change.",
+    },
+    "role.error.not_granted.facilitator": {
+        "fr": "<@{user}> n'a pas reçu le rôle de facilitation : rien à retirer.",
+        "en": "<@{user}> was not granted the facilitator role: nothing to revoke.",
+    },
+    "role.error.not_granted.coordinator": {
+        "fr": "<@{user}> n'a pas reçu le rôle de coordination : rien à retirer.",
+        "en": "<@{user}> was not granted the coordinator role: nothing to revoke.",
+    },
+    "role.granted": {
+        "fr": ":white_check_mark: <@{user}> a maintenant le rôle {role}.",
+        "en": ":white_check_mark: <@{user}> is now {role}.",
+    },
+    "role.revoked": {
+        "fr": ":white_check_mark: <@{user}> n'a plus le rôle {role}.",
+        "en": ":white_check_mark: <@{user}> is no longer {role}.",
+    },
+    "role.now": {
+        "fr": "Son rôle reste {role} par une autre voie (voir `/cercle role`).",
+        "en": "Their role stays {role} through another source (see `/cercle role`).",
+    },
+    "role.notice.granted": {
+        "fr": "<@{by}> vous a donné le rôle {role} dans la communauté. `/cercle help` montre ce "
+        "que vous pouvez faire.",
+        "en": "<@{by}> made you {role} in the community. `/cercle help` shows what you can do.",
+    },
+    "role.notice.revoked": {
+        "fr": "<@{by}> vous a retiré le rôle {role} dans la communauté.",
+        "en": "<@{by}> took your {role} role in the community away.",
+    },
+    "help.cmd.role": {
+        "fr": "qui facilite et qui coordonne la communauté",
+        "en": "who facilitates and who coordinates the community",
+    },
+    "help.cmd.role_admin": {
+        "fr": "les rôles ; `grant` ou `revoke @quelqu'un facilitator|coordinator` pour les donner "
+        "ou les retirer",
+        "en": "the roles; `grant` or `revoke @someone facilitator|coordinator` to give or take "
+        "one away",
+    },
+    "help.cmd.survey_facilitator": {
+        "fr": "enquêtes de besoins : créer, lancer, suivre les réponses, résultats (facilitation)",
+        "en": "needs surveys: create, launch, follow answers, results (facilitators)",
+    },
+    "help.your_role": {
+        "fr": "Votre rôle : *{role}*.",
+        "en": "Your role: *{role}*.",
+    },
     # --- Privacy: my data, forget me, tracking ---
+    "help.cmd.my_data": {
+        "fr": "recevoir en message privé un fichier de tout ce que Cercle garde sur vous",
+        "en": "get a file of everything Cercle keeps about you, by direct message",
+    },
+    "help.cmd.forget_me": {
+        "fr": "faire effacer par Cercle tout ce qu'il garde sur vous",
+        "en": "have Cercle erase everything it keeps about you",
+    },
+    "help.cmd.tracking": {
+        "fr": "voir ou choisir si votre participation est comptée à votre nom ou anonymement",
+        "en": "see or choose whether your participation is counted by name or anonymously",
+    },
+    "privacy.former_member": {
+        "fr": "[ancien·ne membre]",
+        "en": "[former member]",
+    },
+    "privacy.my_data.on_its_way": {
+        "fr": ":package: C'est parti : le fichier de vos données arrive dans vos messages "
+        "privés avec Cercle d'ici quelques instants.",
+        "en": ":package: On its way: the file of your data will reach your direct messages "
+        "with Cercle in a few moments.",
+    },
+    "privacy.my_data.title": {
+        "fr": "Vos données dans Cercle",
+        "en": "Your data in Cercle",
+    },
+    "privacy.my_data.comment": {
+        "fr": "Voici tout ce que Cercle garde sous votre identifiant Slack, avec pourquoi et "
+        "combien de temps. Pour tout effacer : `/cercle forget-me`.",
+        "en": "Here is everything Cercle keeps under your Slack id, with why and for how "
+        "long. To erase it all: `/cercle forget-me`.",
+    },
+    "privacy.my_data.too_large": {
+        "fr": "Vos données dépassent ce qu'un fichier Slack de Cercle peut porter. Demandez-les "
+        "au ou à la délégué·e à la protection des données : `cercle my-data` les extrait.",
+        "en": "Your data is more than a Cercle file in Slack can carry. Ask the data protection "
+        "officer for it: `cercle my-data` extracts it.",
+    },
+    "privacy.export.about": {
+        "fr": "Tout ce que Cercle garde sous votre identifiant Slack, table par table. Cercle "
+        "n'enregistre jamais le texte de vos messages : seulement qui, quoi, où et quand.",
+        "en": "Everything Cercle keeps under your Slack id, table by table. Cercle never "
+        "records the text of your messages: only who, what kind, where and when.",
+    },
+    "privacy.export.anonymous": {
+        "fr": "Vos votes aux sondages anonymes et vos réponses aux questionnaires anonymes ne "
+        "figurent pas ici : ils sont anonymes par conception, rangés sous une empreinte "
+        "chiffrée et non sous votre identifiant, et personne ne peut les relier à vous en "
+        "lisant la base de données.",
+        "en": "Your votes in anonymous polls and your answers to anonymous surveys are not "
+        "here: they are anonymous by design, stored under an encrypted fingerprint rather "
+        "than your id, and nobody reading the database can link them to you.",
+    },
+    "privacy.export.why.profile": {
+        "fr": "Votre nom, langue et fuseau horaire Slack pour vous parler correctement, votre "
+        "présence dans le canal de la communauté, vos choix de relances et votre rôle. "
+        "Gardés tant que vous êtes membre ; le profil est relu dans Slack chaque semaine.",
+        "en": "Your Slack name, language and time zone to speak to you properly, whether you "
+        "are in the community channel, your nudge choices and your role. Kept while you "
+        "are a member; the profile is read again from Slack every week.",
+    },
+    "privacy.export.why.onboarding": {
+        "fr": "Votre acceptation de la charte (avec vos réponses facultatives) et votre accueil. "
+        "Gardés tant que vous êtes membre, pour savoir qui a accepté quelle version.",
+        "en": "Your acceptance of the charter (with your optional answers) and your welcome. "
+        "Kept while you are a member, to know who accepted which version.",
+    },
+    "privacy.export.why.participation": {
+        "fr": "Qui a écrit, répondu, réagi, voté, répondu à un questionnaire ou ouvert un outil, "
+        "où et quand, pour les niveaux de participation et les rapports. Détail gardé "
+        "{months} mois, puis réduit à des comptes anonymes.",
+        "en": "Who wrote, replied, reacted, voted, answered a survey or opened a tool, where "
+        "and when, for participation levels and reports. Details kept {months} months, "
+        "then reduced to anonymous counts.",
+    },
+    "privacy.export.why.polls": {
+        "fr": "Vos votes aux sondages nominatifs (affichés sous chaque option) et les sondages "
+        "que vous avez créés ou clôturés. Gardés aussi longtemps que le sondage.",
+        "en": "Your votes in named polls (shown under each option) and the polls you created "
+        "or closed. Kept as long as the poll.",
+    },
+    "privacy.export.why.surveys": {
+        "fr": "Les questionnaires qui vous ont été envoyés, vos réponses aux questionnaires "
+        "nominatifs et ceux que vous avez lancés. Gardés aussi longtemps que le questionnaire.",
+        "en": "The surveys sent to you, your answers to named surveys and the surveys you "
+        "ran. Kept as long as the survey.",
+    },
+    "privacy.export.why.authored": {
+        "fr": "Ce que vous avez écrit ou modifié pour la communauté (charte, textes, outils, "
+        "horaires, canaux comptés, rôles donnés), signé de votre identifiant.",
+        "en": "What you wrote or changed for the community (charter, texts, tools, schedules, "
+        "counted channels, roles granted), signed with your id.",
+    },
+    "privacy.export.why.messages": {
+        "fr": "Quand Cercle vous a écrit et quel genre de message, pour envoyer chaque message "
+        "une seule fois. Le contenu des messages envoyés est effacé après 30 jours.",
+        "en": "When Cercle wrote to you and what kind of message, to send each message exactly "
+        "once. What sent messages said is erased after 30 days.",
+    },
+    "privacy.forget.title": {
+        "fr": "M'oublier",
+        "en": "Forget me",
+    },
+    "privacy.forget.submit": {
+        "fr": "Tout effacer",
+        "en": "Erase everything",
+    },
+    "privacy.forget.intro": {
+        "fr": "*Cercle va effacer ce qu'il garde sur vous.* Pour en recevoir d'abord une copie : "
+        "`/cercle my-data`.",
+        "en": "*Cercle will erase what it keeps about you.* To get a copy first: "
+        "`/cercle my-data`.",
+    },
+    "privacy.forget.erased": {
+        "fr": "*Effacé :*\n• votre nom, langue, fuseau horaire et premiers pas dans la communauté\n"
+        "• vos acceptations de la charte et vos réponses (attentes, intérêts)\n"
+        "• votre accueil, vos préférences de relances, votre rôle\n"
+        "• le détail de votre participation et vos votes et réponses nominatifs (votre nom "
+        "disparaît des sondages)\n"
+        "• les messages que Cercle ne vous a pas encore envoyés",
+        "en": "*Erased:*\n• your name, language, time zone and first steps in the community\n"
+        "• your charter acceptances and your answers (hopes, interests)\n"
+        "• your welcome, your nudge preferences, your role\n"
+        "• the details of your participation, and your named votes and answers (your name "
+        "leaves the polls)\n"
+        "• the messages Cercle has not sent you yet",
+    },
+    "privacy.forget.kept": {
+        "fr": "*Ce qui reste, sans votre identité :* les comptes de participation de la "
+        "communauté (vos actes s'y ajoutent aux actes anonymes), les votes et réponses "
+        "anonymes, ce que vous avez écrit pour la communauté (sans votre nom). *Sous votre "
+        "identifiant :* seulement le fait que vous êtes dans le canal de la communauté, pour "
+        "que Cercle ne vous accueille pas à nouveau comme un·e nouveau·elle. Les messages "
+        "déjà publiés dans Slack restent dans Slack.",
+        "en": "*What stays, without your identity:* the community's participation counts "
+        "(your acts join the anonymous ones), anonymous votes and answers, what you wrote "
+        "for the community (without your name). *Under your id:* only the fact that you are "
+        "in the community channel, so Cercle doesn't welcome you again as a newcomer. "
+        "Messages already posted in Slack stay in Slack.",
+    },
+    "privacy.forget.tracking_label": {
+        "fr": "Et ensuite ?",
+        "en": "And from now on?",
+    },
+    "privacy.forget.stop_tracking": {
+        "fr": "Ne plus compter mon activité à mon nom à partir de maintenant",
+        "en": "Also stop counting my activity by name from now on",
+    },
+    "privacy.forget.irreversible": {
+        "fr": "C'est définitif : Cercle ne pourra rien rétablir.",
+        "en": "This cannot be undone: Cercle will not be able to restore anything.",
+    },
+    "privacy.forgotten.done": {
+        "fr": ":white_check_mark: C'est fait : Cercle a effacé ce qu'il gardait sur vous.",
+        "en": ":white_check_mark: Done: Cercle erased what it kept about you.",
+    },
+    "privacy.forgotten.tracking_off": {
+        "fr": "Votre activité ne sera plus comptée qu'anonymement. Pour changer d'avis : "
+        "`/cercle tracking on`.",
+        "en": "Your activity will only be counted anonymously. To change your mind: "
+        "`/cercle tracking on`.",
+    },
+    "privacy.forgotten.tracking_on": {
+        "fr": "Si vous continuez à participer, Cercle recommencera à compter votre activité, "
+        "à partir de zéro. Pour l'en empêcher : `/cercle tracking off`.",
+        "en": "If you keep taking part, Cercle will count your activity again, from zero. To "
+        "stop it: `/cercle tracking off`.",
+    },
+    "privacy.tracking.is_on": {
+        "fr": "Votre participation est comptée à votre nom : elle fait vos niveaux et apparaît "
+        "dans les rapports de la coordination.",
+        "en": "Your participation is counted by name: it makes your levels and shows in the "
+        "coordinators' reports.",
+    },
+    "privacy.tracking.is_off": {
+        "fr": "Votre participation n'est comptée qu'anonymement : elle s'ajoute aux totaux de "
+        "la communauté, sans votre nom.",
+        "en": "Your participation is only counted anonymously: it adds to the community's "
+        "totals, without your name.",
+    },
+    "privacy.tracking.now_off": {
+        "fr": ":white_check_mark: À partir de maintenant, votre participation n'est comptée "
+        "qu'anonymement. Ce qui était déjà compté reste ; pour l'effacer : "
+        "`/cercle forget-me`.",
+        "en": ":white_check_mark: From now on, your participation is only counted "
+        "anonymously. What was already counted stays; to erase it: `/cercle forget-me`.",
+    },
+    "privacy.tracking.now_on": {
+        "fr": ":white_check_mark: À partir de maintenant, votre participation est de nouveau "
+        "comptée à votre nom.",
+        "en": ":white_check_mark: From now on, your participation is counted by name again.",
+    },
+    "privacy.tracking.how": {
+        "fr": "`/cercle tracking off` : anonymement · `/cercle tracking on` : à votre nom · "
+        "`/cercle my-data` : ce que Cercle garde sur vous",
+        "en": "`/cercle tracking off`: anonymously · `/cercle tracking on`: by name · "
+        "`/cercle my-data`: what Cercle keeps about you",
+    },
+    "privacy.tracking.usage": {
+        "fr": "Utilisation : `/cercle tracking`, `/cercle tracking off` ou `/cercle tracking on`.",
+        "en": "Usage: `/cercle tracking`, `/cercle tracking off` or `/cercle tracking on`.",
+    },
     # --- Hostile and bad input ---
+    "edit.blank": {
+        "fr": "Ce texte ne peut pas être vide : la charte existe en français et en anglais.",
+        "en": "This text can't be empty: the charter exists in French and in English.",
+    },
+    "error.usage_line": {
+        "fr": "Utilisation : `{usage}`",
+        "en": "Usage: `{usage}`",
+    },
     # --- Operations: status, logs ---
+    "status.leader": {
+        "fr": "*Planificateur :* `{host}` (pid {pid}, processus `{process}`), à la tête depuis "
+        "{since} ; dernier signe de vie {heartbeat}",
+        "en": "*Scheduler:* `{host}` (pid {pid}, process `{process}`), leading since {since}; "
+        "last heartbeat {heartbeat}",
+    },
+    "status.no_leader": {
+        "fr": "*Planificateur :* aucun processus ne le fait tourner (le bot est-il lancé ?)",
+        "en": "*Scheduler:* no process runs it (is the bot running?)",
+    },
+    "status.jobs_title": {
+        "fr": "*Tâches planifiées (dernière exécution)*",
+        "en": "*Scheduled jobs (last run)*",
+    },
+    "status.no_jobs": {
+        "fr": "*Tâches planifiées :* aucune n'a encore tourné.",
+        "en": "*Scheduled jobs:* none has run yet.",
+    },
+    "status.job_line": {
+        "fr": "`{job}` : {outcome}, {when} ({duration}), processus `{process}`",
+        "en": "`{job}`: {outcome}, {when} ({duration}), process `{process}`",
+    },
+    "status.job_error": {
+        "fr": "      ↳ {error}",
+        "en": "      ↳ {error}",
+    },
+    "status.outcome.ok": {"fr": ":white_check_mark: réussie", "en": ":white_check_mark: ok"},
+    "status.outcome.failed": {"fr": ":x: en échec", "en": ":x: failed"},
+    "status.outcome.running": {"fr": ":hourglass: en cours", "en": ":hourglass: running"},
+    "status.running_for": {"fr": "en cours", "en": "still running"},
+    "status.failed_title": {
+        "fr": "*Envois en échec (les {count} plus récents)*",
+        "en": "*Failed deliveries (latest {count})*",
+    },
+    "status.no_failed": {
+        "fr": "*Envois en échec :* aucun.",
+        "en": "*Failed deliveries:* none.",
+    },
+    "status.failed_line": {
+        "fr": "#{id} `{method}` vers `{address}`, {attempts} essai(s) : {error}",
+        "en": "#{id} `{method}` to `{address}`, {attempts} attempt(s): {error}",
+    },
 }
 
 

@@ -32,6 +32,7 @@ class Action(StrEnum):
     POLL_MANAGE = "poll_manage"
     SURVEY_ANSWER = "survey_answer"
     HOME_NEW_SURVEY = "home_new_survey"
+    FORGET_TRACKING = "forget_tracking"
 
 
 class Block(StrEnum):
@@ -66,6 +67,7 @@ class Block(StrEnum):
     SURVEY_DEFINITION = "survey_definition"
     SURVEY_CLOSES = "survey_closes"
     SURVEY_REMIND = "survey_remind"
+    FORGET_TRACKING = "forget_tracking"
 
 
 class View(StrEnum):
@@ -82,3 +84,4 @@ class View(StrEnum):
     SURVEY_ANSWER = "survey_answer_modal"
     SURVEY_CREATE = "survey_create_modal"
     SURVEY_LAUNCH = "survey_launch_modal"
+    FORGET_ME = "forget_me_modal"

@@ -41,7 +41,7 @@ def resolve_language(
     CERCLE_LANGUAGE: speaking the default language beats refusing to answer.
     """
     default = settings.language
-    if not user_id or not _USER_ID.match(user_id):
+    if not isinstance(user_id, str) or not _USER_ID.match(user_id):
         return default
     try:
         with transaction(session_factory) as db:
@@ -75,6 +75,8 @@ def resolve_language(
             is_bot=bool(user.get("is_bot")) or user_id == SLACKBOT_ID,
             is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
             is_deleted=bool(user.get("deleted")),
+            # Read by the roles when CERCLE_WORKSPACE_ADMINS_COORDINATE is on.
+            is_workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
         )
     except SQLAlchemyError:
         # The request itself will meet the same outage and answer accordingly.

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.i18n import normalize_language, t
 from bot.ui import onboarding as ui
+from bot.ui.common import without_broadcasts
 from storage.charter import (
     binding_version,
     current_charter,
@@ -44,11 +45,11 @@ from storage.outbox import (
 
 
 def community_purpose(db: Session, language: str) -> str:
-    """Return the community's purpose as coordinators wrote it, else the shipped one."""
+    """Return the community's purpose as coordinators wrote it (as shown), else the shipped one."""
     edited = get_text(db, PURPOSE)
     if edited is None:
         return t("purpose.default", language)
-    return edited.text_fr if language == "fr" else edited.text_en
+    return without_broadcasts(edited.text_fr if language == "fr" else edited.text_en)
 
 
 def member_name(db: Session, user_id: str) -> str:

@@ -18,7 +18,9 @@ from bot.anonymity import fingerprint, voter_id
 from bot.config import Settings
 from bot.deadlines import parse_deadline
 from bot.errors import CercleError, UsageError
+from bot.forms import parse_id
 from bot.i18n import normalize_language, t
+from bot.roles import Role, role_of
 from bot.ui import polls as ui
 from storage import polls as store
 from storage.csv_export import to_csv
@@ -89,9 +91,9 @@ def parse_poll_words(words: list[str], *, now: datetime, timezone: str | None) -
         raise UsageError("poll.error.no_question")
     max_choices = 1
     if multi is not None:
-        if not multi.isdigit() or not 1 <= int(multi) <= MAX_OPTIONS:
+        max_choices = parse_id(multi) or 0
+        if not 1 <= max_choices <= MAX_OPTIONS:
             raise UsageError("poll.error.bad_multi", value=multi[:20], maximum=MAX_OPTIONS)
-        max_choices = int(multi)
     closes_at = parse_deadline(closes, now=now, timezone=timezone) if closes else None
     return check_draft(
         question=texts[0],
@@ -295,11 +297,9 @@ def _record_vote(db: Session, poll: Poll, user_id: str, *, now: datetime) -> Non
     )
 
 
-def can_manage(settings: Settings, poll: Poll, user_id: str) -> bool:
-    """Tell whether `user_id` may close, export or delete the poll."""
-    from bot.roles import is_coordinator
-
-    return user_id == poll.creator_id or is_coordinator(settings, user_id)
+def can_manage(db: Session, settings: Settings, poll: Poll, user_id: str) -> bool:
+    """Tell whether `user_id` may close, export or delete the poll: its creator or a coordinator."""
+    return user_id == poll.creator_id or role_of(db, settings, user_id) is Role.COORDINATOR
 
 
 def managed_poll(db: Session, settings: Settings, poll_id: int, user_id: str) -> Poll:
@@ -308,7 +308,7 @@ def managed_poll(db: Session, settings: Settings, poll_id: int, user_id: str) ->
     if poll is None:
         raise CercleError("poll.error.gone")
     # Checked at the click: the menu sits on a message everyone sees.
-    if not can_manage(settings, poll, user_id):
+    if not can_manage(db, settings, poll, user_id):
         raise CercleError("poll.error.not_yours")
     return poll
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import UsageError
+from bot.forms import parse_id
 from bot.levels import (
     LEVELS,
     LevelPolicy,
@@ -50,6 +51,7 @@ from storage.participation import (
     REACTION,
     REPLY,
     tracked_channels,
+    untracked_members,
 )
 from storage.roster import community_member_ids
 
@@ -80,9 +82,10 @@ def parse_period(words: list[str]) -> int | None:
     if word in _PERIOD_WORDS:
         return None
     number = word[:-1] if word[-1:] in ("d", "j") else word
-    if not number.isdigit() or not 1 <= int(number) <= MAX_PERIOD_DAYS:
+    days = parse_id(number)
+    if days is None or not 1 <= days <= MAX_PERIOD_DAYS:
         raise UsageError("stats.usage")
-    return int(number)
+    return days
 
 
 def period_start(days: int | None, now: datetime) -> datetime | None:
@@ -325,8 +328,10 @@ def community_stats(
         return level_for(points.current.get(user_id, 0), policy)
 
     top = top_points(db, policy, first=first, last=today, population=population)
-    quiet = went_quiet(points, population, policy)
-    below = below_minimum(points, population, policy, joined=directory.joined, now=now)
+    # Members counted anonymously (`/cercle tracking off`) have no record to judge.
+    judged = population - untracked_members(db)
+    quiet = went_quiet(points, judged, policy)
+    below = below_minimum(points, judged, policy, joined=directory.joined, now=now)
     return CommunityStats(
         days=days,
         now=now,

@@ -16,9 +16,14 @@ from bot.config import Settings
 from bot.courtesy import policy_from_settings
 from bot.dispatcher import Dispatcher
 from bot.server import HttpServer
-from scheduled.jobs import dispose_engines, register_fixed_jobs, sync_schedules
+from scheduled.jobs import (
+    catch_up_interrupted_runs,
+    dispose_engines,
+    register_fixed_jobs,
+    sync_schedules,
+)
 from scheduled.leader import SchedulerLeader
-from scheduled.scheduler import SchedulerService
+from scheduled.scheduler import SchedulerService, record_leadership
 from storage.db import make_engine, make_session_factory, upgrade_database
 
 logger = logging.getLogger(__name__)
@@ -100,12 +105,30 @@ def build_runtime(
         def configure(scheduler: BackgroundScheduler) -> None:
             register_fixed_jobs(scheduler, settings)
             sync_schedules()  # coordinators' schedules run from the first minute
+            # A run the previous leader began but never finished (it died) runs again.
+            catch_up_interrupted_runs(scheduler, dispatcher.process_id)
 
-        scheduler_service = SchedulerService(settings.database_url, configure)
+        # One id for this process everywhere: its dispatcher row (host, pid, heartbeat),
+        # the leader it may become, and the job runs it records, as status shows them.
+        process_id = dispatcher.process_id
+        scheduler_service = SchedulerService(
+            settings.database_url, configure, process_id=process_id
+        )
+        service = scheduler_service
+
+        def elected() -> None:
+            service.start()
+            record_leadership(session_factory, process_id, leading=True)
+
+        def deposed() -> None:
+            service.stop()
+            record_leadership(session_factory, process_id, leading=False)
+
         leader = SchedulerLeader(
             settings.database_url,
-            on_elected=scheduler_service.start,
-            on_deposed=scheduler_service.stop,
+            on_elected=elected,
+            on_deposed=deposed,
+            process_id=process_id,
         )
     return Runtime(
         settings,

@@ -15,6 +15,7 @@ from bot.anonymity import fingerprint, voter_id
 from bot.charts import ChartQuestion, survey_results_png
 from bot.config import Settings
 from bot.errors import CercleError
+from bot.forms import block_element, parse_id
 from bot.i18n import normalize_language, t
 from bot.ui import surveys as ui
 from storage import surveys as store
@@ -111,11 +112,14 @@ def read_answer(question: SurveyQuestion, state: dict[str, Any]) -> dict[str, An
     selected = state.get("selected_options") or []
     if state.get("selected_option"):
         selected = [state["selected_option"]]
-    values = [str(option.get("value")) for option in selected if isinstance(option, dict)]
+    if not isinstance(selected, list):
+        return None
+    chosen = [parse_id(option.get("value")) for option in selected if isinstance(option, dict)]
+    numbers = [number for number in chosen if number is not None]
     if question.kind == "scale":
-        points = [int(v) for v in values if v.isdigit() and 1 <= int(v) <= 5]
+        points = [number for number in numbers if 1 <= number <= 5]
         return {"scale": points[0]} if points else None
-    indexes = sorted({int(v) for v in values if v.isdigit() and int(v) < len(question.options)})
+    indexes = sorted({number for number in numbers if number < len(question.options)})
     if question.kind == "single":
         indexes = indexes[:1]
     return {"choices": indexes} if indexes else None
@@ -145,7 +149,7 @@ def submit_page(
     errors: dict[str, str] = {}
     for question in shown:
         block_id = ui.question_block_id(question.id)
-        state = next(iter((values.get(block_id) or {}).values()), {}) or {}
+        state = block_element(values, block_id)
         answer = read_answer(question, state)
         choices = (answer or {}).get("choices") or []
         if (

@@ -20,6 +20,7 @@ from storage.charter import signatories_interests
 from storage.models import Member, ToolboxItem, utcnow
 from storage.onboarding import members_who_left
 from storage.outbox import enqueue_many_messages, enqueue_message, find_row, planned_members
+from storage.participation import untracked_members
 from storage.toolbox import active_items, last_visits, next_featured_item, opened_items
 
 
@@ -95,7 +96,8 @@ def plan_toolbox_nudges(
     # Members already planned this week are skipped before any message is built, so a
     # second run in the same week (the schedule runs every weekday) costs a few reads.
     planned = planned_members(db, prefix="nudge:toolbox:", suffix=f":{week}")
-    gone = members_who_left(db)
+    # Gone, or counted anonymously (their visits carry no name to tell what they opened).
+    gone = members_who_left(db) | untracked_members(db)
     recent = last_visits(db)
     opened = opened_items(db)
     # One scan of the member table: an IN list of thousands of ids is slower, and capped

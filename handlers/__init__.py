@@ -20,7 +20,9 @@ def register_all(app: CercleApp) -> None:
         onboarding,
         participation,
         polls,
+        privacy,
         reports,
+        roles,
         schedule,
         status,
         surveys,
@@ -38,6 +40,8 @@ def register_all(app: CercleApp) -> None:
     schedule.register(app)
     status.register(app)
     reports.register(app)
+    privacy.register(app)
+    roles.register(app)
     participation.register(app)  # before conversations: both listen to `message`
     commands.register(app)
     conversations.register(app)

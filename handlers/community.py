@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
-from bot.errors import PermissionDenied, UsageError
+from bot.errors import UsageError
 from bot.forms import input_text, open_modal, view_values
 from bot.i18n import t
 from bot.ids import Block, View
 from bot.onboarding import community_purpose
-from bot.roles import is_coordinator
+from bot.roles import Role
 from bot.ui import community as ui
 from bot.ui.common import escape_mrkdwn, section
 from storage.community import PURPOSE, add_interest, get_text, retire_interest, save_text
@@ -28,8 +28,6 @@ def register(app: CercleApp) -> None:
 
     def show_purpose(call: SubcommandCall) -> dict[str, Any] | None:
         if call.args and call.args[0].lower() == "edit":
-            if not is_coordinator(call.settings, call.user_id):
-                raise PermissionDenied()
             edited = get_text(call.db, PURPOSE)
             open_modal(
                 call.client,
@@ -47,8 +45,6 @@ def register(app: CercleApp) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
     ) -> None:
         author = body["user"]["id"]
-        if not is_coordinator(context["settings"], author):
-            raise PermissionDenied()
         values = view_values(view)
         text_fr = input_text(values, Block.PURPOSE_FR)[: ui.PURPOSE_MAX_LENGTH]
         text_en = input_text(values, Block.PURPOSE_EN)[: ui.PURPOSE_MAX_LENGTH]
@@ -66,8 +62,6 @@ def register(app: CercleApp) -> None:
         action = call.args[0].lower() if call.args else ""
         if not action:
             return ui.build_interests_message(active_interests(call.db), call.language)
-        if not is_coordinator(call.settings, call.user_id):
-            raise PermissionDenied()
         if action == "add" and len(call.args) == 3:
             label_fr, label_en = call.args[1].strip(), call.args[2].strip()
             if 0 < len(label_fr) <= LABEL_MAX_LENGTH and 0 < len(label_en) <= LABEL_MAX_LENGTH:
@@ -85,12 +79,13 @@ def register(app: CercleApp) -> None:
             return {"text": text, "blocks": [section(text)]}
         raise UsageError("interests.usage")
 
-    app.view(View.PURPOSE_EDIT.value)(handle_purpose_edit)
+    app.view(View.PURPOSE_EDIT.value, role=Role.COORDINATOR)(handle_purpose_edit)
     app.subcommands.add(
         Subcommand(
             name="purpose",
             help_key="help.cmd.purpose",
             handler=show_purpose,
+            part_roles={"edit": Role.COORDINATOR},
             coordinator_usage="[edit]",
             coordinator_help_key="help.cmd.purpose_admin",
         )
@@ -100,6 +95,7 @@ def register(app: CercleApp) -> None:
             name="interests",
             help_key="help.cmd.interests",
             handler=manage_interests,
+            part_roles={"add": Role.COORDINATOR, "remove": Role.COORDINATOR},
             coordinator_usage="[add|remove]",
             coordinator_help_key="help.cmd.interests_admin",
         )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.app import CercleApp
 from bot.home import dashboard, waiting_polls, waiting_surveys
 from bot.reports import member_record
-from bot.roles import is_coordinator
+from bot.roles import Role, role_of
 from bot.ui.home import build_home_view
 from bot.ui.reports import build_home_participation
 from storage.charter import charter_standing, current_charter
@@ -33,7 +33,8 @@ def register(app: CercleApp) -> None:
 
         settings = context["settings"]
         user_id = event["user"]
-        subcommands = visible_subcommands(app, settings, user_id)
+        subcommands = visible_subcommands(app, db, settings, user_id)
+        role = role_of(db, settings, user_id)
         accepted, covered = charter_standing(db, user_id)
         view = build_home_view(
             subcommands,
@@ -48,7 +49,9 @@ def register(app: CercleApp) -> None:
             participation=build_home_participation(
                 member_record(db, settings, user_id), context["language"]
             ),
-            board=dashboard(db, settings) if is_coordinator(settings, user_id) else None,
+            # What the Home shows follows the role; each button checks it again when clicked.
+            board=dashboard(db, settings) if role is Role.COORDINATOR else None,
+            can_create_surveys=role.includes(Role.FACILITATOR),
         )
         # The Home is the immediate answer to the member looking at it: published now,
         # not queued, and simply rebuilt on the next open if this call fails.

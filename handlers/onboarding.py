@@ -15,11 +15,11 @@ from bot import onboarding as flows
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
-from bot.errors import PermissionDenied, UsageError
+from bot.errors import UsageError
 from bot.forms import input_text, open_modal, reply_privately, selected_values, view_values
 from bot.i18n import t
 from bot.ids import Action, Block, View
-from bot.roles import is_coordinator
+from bot.roles import Role
 from bot.ui import onboarding as ui
 from bot.ui.common import escape_mrkdwn
 from handlers.participation import is_person, slack_time
@@ -309,9 +309,6 @@ def register(app: CercleApp) -> None:
     ) -> None:
         settings: Settings = context["settings"]
         author = body["user"]["id"]
-        # Checked at submission, not only when the modal was opened.
-        if not is_coordinator(settings, author):
-            raise PermissionDenied()
         values = view_values(view)
         layout = _private_metadata(view)
         current = current_charter(db)
@@ -340,6 +337,23 @@ def register(app: CercleApp) -> None:
             "fr": input_text(values, Block.CHARTER_SUMMARY_FR),
             "en": input_text(values, Block.CHARTER_SUMMARY_EN),
         }
+        blank = [
+            block
+            for language, summary in (
+                ("fr", Block.CHARTER_SUMMARY_FR),
+                ("en", Block.CHARTER_SUMMARY_EN),
+            )
+            for block, text in (
+                (ui.edit_block_id(language, 1), texts[language]),
+                (summary, summaries[language]),
+            )
+            if not text.strip()
+        ]
+        if blank:
+            # A charter is shown in both languages: neither may be published empty.
+            message = t("edit.blank", context["language"])
+            ack(response_action="errors", errors=dict.fromkeys(blank, message))
+            return
         if (
             texts["fr"] == current.text_fr
             and texts["en"] == current.text_en
@@ -368,8 +382,6 @@ def register(app: CercleApp) -> None:
         if sub == "history":
             return ui.build_history_message(charter_history(call.db), call.language)
         if sub == "edit":
-            if not is_coordinator(call.settings, call.user_id):
-                raise PermissionDenied()
             open_modal(
                 call.client,
                 call.trigger_id,
@@ -377,8 +389,6 @@ def register(app: CercleApp) -> None:
             )
             return None
         if sub == "status":
-            if not is_coordinator(call.settings, call.user_id):
-                raise PermissionDenied()
             return ui.build_charter_status_message(
                 charter_overview(call.db),
                 version=binding_version(call.db),
@@ -408,12 +418,8 @@ def register(app: CercleApp) -> None:
         db: Session,
     ) -> None:
         ack()
-        settings: Settings = context["settings"]
         language = context["language"]
         user_id = body["user"]["id"]
-        # Checked at the click: the button may sit in an old or forwarded message.
-        if not is_coordinator(settings, user_id):
-            raise PermissionDenied()
         version = binding_version(db)
         content = charter_export_csv(db, charter_overview(db))
         # The file is the answer to the coordinator's own click, so it goes out now.
@@ -436,21 +442,24 @@ def register(app: CercleApp) -> None:
         reply_privately(respond, t("rules.export_sent", language))
 
     app.event("member_joined_channel")(handle_member_joined_channel)
-    app.action(Action.CHARTER_EXPORT.value)(handle_charter_export)
+    # Roles are checked at the click or submission: a button may sit in an old or
+    # forwarded message, a form may have been opened before the role was revoked.
+    app.action(Action.CHARTER_EXPORT.value, role=Role.COORDINATOR)(handle_charter_export)
     app.event("member_left_channel")(handle_member_left_channel)
     app.event("team_join")(handle_team_join)
     app.action(Action.CHARTER_READ.value)(handle_charter_read)
     app.action(Action.CHARTER_ACCEPT.value)(handle_charter_accept)
     app.action(Action.CHARTER_NOT_NOW.value)(handle_charter_not_now)
-    app.action(Action.CLAIM_NEWCOMER.value)(handle_claim_newcomer)
+    app.action(Action.CLAIM_NEWCOMER.value, role=Role.FACILITATOR)(handle_claim_newcomer)
     app.view(View.CHARTER.value)(handle_charter_modal)
     app.view(View.JOIN_QUESTIONS.value)(handle_join_questions)
-    app.view(View.CHARTER_EDIT.value)(handle_charter_edit)
+    app.view(View.CHARTER_EDIT.value, role=Role.COORDINATOR)(handle_charter_edit)
     app.subcommands.add(
         Subcommand(
             name="rules",
             help_key="help.cmd.rules",
             handler=show_rules,
+            part_roles={"edit": Role.COORDINATOR, "status": Role.COORDINATOR},
             usage="[history]",
             coordinator_usage="[history|edit|status]",
             coordinator_help_key="help.cmd.rules_admin",

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
-from bot.errors import PermissionDenied, UsageError
+from bot.errors import UsageError
 from bot.i18n import t
-from bot.roles import is_coordinator
+from bot.roles import Role
 from bot.ui.common import context as context_block
 from bot.ui.common import escape_mrkdwn, header, section
 from storage.members import get_member
@@ -51,7 +51,12 @@ _CHANNEL_ID = re.compile(r"^[CG](?=[A-Z]*[0-9])[A-Z0-9]{2,}$")
 def slack_time(ts: Any) -> datetime | None:
     """Return the UTC time of a Slack timestamp ("1700000000.000100"), or None if malformed."""
     seconds, _, fraction = str(ts or "").partition(".")
-    if not seconds.isdigit() or (fraction and not fraction.isdigit()):
+    # ASCII digits only: "²" is a digit to isdigit(), not to int().
+    if (
+        not (seconds + fraction).isascii()
+        or not seconds.isdigit()
+        or (fraction and not fraction.isdigit())
+    ):
         return None
     micros = int((fraction + "000000")[:6]) if fraction else 0
     try:
@@ -206,8 +211,6 @@ def manage_channels(call: SubcommandCall) -> dict[str, Any]:
         return build_channels_message(main_channel, added, call.language)
     if action not in ("add", "remove") or len(call.args) != 2:
         raise UsageError("channels.usage")
-    if not is_coordinator(call.settings, call.user_id):
-        raise PermissionDenied()
     channel = parse_channel(call.args[1])
     if channel is None:
         raise UsageError("channels.bad_channel", text=escape_mrkdwn(call.args[1][:40]))
@@ -234,6 +237,7 @@ def register(app: CercleApp) -> None:
             name="channels",
             help_key="help.cmd.channels",
             handler=manage_channels,
+            part_roles={"add": Role.COORDINATOR, "remove": Role.COORDINATOR},
             usage="",
             coordinator_usage="[add|remove #channel]",
             coordinator_help_key="help.cmd.channels_admin",

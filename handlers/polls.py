@@ -16,9 +16,17 @@ from bot.commands import Subcommand, SubcommandCall
 from bot.config import Settings
 from bot.deadlines import parse_deadline
 from bot.errors import CercleError, UsageError
-from bot.forms import confirm_privately, input_text, open_modal, selected_values, view_values
+from bot.forms import (
+    confirm_privately,
+    input_text,
+    open_modal,
+    parse_id,
+    selected_values,
+    view_values,
+)
 from bot.i18n import t
 from bot.ids import Action, Block, View
+from bot.roles import Role
 from bot.ui import polls as ui
 from bot.ui.common import escape_mrkdwn
 from storage import polls as store
@@ -85,7 +93,7 @@ def _draft_from_form(values: dict[str, Any], *, db: Session, user_id: str) -> Po
     question = input_text(values, Block.POLL_QUESTION)
     options = [line for line in input_text(values, Block.POLL_OPTIONS).splitlines() if line.strip()]
     chosen = selected_values(values, Block.POLL_MAX_CHOICES)
-    max_choices = int(chosen[0]) if chosen and chosen[0].isdigit() else 1
+    max_choices = (parse_id(chosen[0]) if chosen else None) or 1
     flags = set(selected_values(values, Block.POLL_FLAGS))
     closes = input_text(values, Block.POLL_CLOSES)
     try:
@@ -119,9 +127,10 @@ def _draft_from_form(values: dict[str, Any], *, db: Session, user_id: str) -> Po
 
 def _poll_and_option(value: str) -> tuple[int, int]:
     poll_id, _, option_id = value.partition(":")
-    if not poll_id.isdigit() or not option_id.isdigit():
+    poll, option = parse_id(poll_id), parse_id(option_id)
+    if poll is None or option is None:
         raise CercleError("poll.error.gone")
-    return int(poll_id), int(option_id)
+    return poll, option
 
 
 def _vote_confirmation(outcome: polls.VoteOutcome, language: str) -> str:
@@ -194,7 +203,7 @@ def register(app: CercleApp) -> None:
         verb, _, poll_id = str((action.get("selected_option") or {}).get("value") or "").partition(
             ":"
         )
-        if not poll_id.isdigit():
+        if parse_id(poll_id) is None:
             raise CercleError("poll.error.gone")
         if verb == "close":
             polls.close_poll(db, settings, poll_id=int(poll_id), user_id=user_id)
@@ -224,7 +233,7 @@ def register(app: CercleApp) -> None:
         ack: Ack, view: dict[str, Any], body: dict[str, Any], context: Any, db: Session
     ) -> None:
         poll_id = str(view.get("private_metadata") or "")
-        if not poll_id.isdigit():
+        if parse_id(poll_id) is None:
             raise CercleError("poll.error.gone")
         polls.delete_poll(db, context["settings"], poll_id=int(poll_id), user_id=body["user"]["id"])
         ack()
@@ -239,7 +248,7 @@ def register(app: CercleApp) -> None:
     ) -> None:
         ack()
         poll_id = str(action.get("value") or "")
-        poll = store.get_poll(db, int(poll_id)) if poll_id.isdigit() else None
+        poll = store.get_poll(db, int(poll_id)) if parse_id(poll_id) else None
         if poll is None:
             raise CercleError("poll.error.gone")
         if poll.closed_at is not None:
@@ -252,7 +261,7 @@ def register(app: CercleApp) -> None:
 
     def handle_add_option(ack: Ack, view: dict[str, Any], context: Any, db: Session) -> None:
         poll_id = str(view.get("private_metadata") or "")
-        if not poll_id.isdigit():
+        if parse_id(poll_id) is None:
             raise CercleError("poll.error.gone")
         label = input_text(view_values(view), Block.POLL_NEW_OPTION)
         try:
@@ -266,7 +275,10 @@ def register(app: CercleApp) -> None:
     app.action(Action.POLL_VOTE.value)(handle_poll_vote)
     app.action(Action.POLL_MANAGE.value)(handle_poll_manage)
     app.action(Action.POLL_ADD_OPTION.value)(handle_add_option_button)
-    app.view(View.POLL_CREATE.value)(handle_poll_modal)
+    # Creating a poll is for facilitators, checked again when the form is submitted;
+    # closing, exporting and deleting one stay with its creator or a coordinator
+    # (bot.polls.managed_poll), so those listeners are open and check the poll itself.
+    app.view(View.POLL_CREATE.value, role=Role.FACILITATOR)(handle_poll_modal)
     app.view(View.POLL_ADD_OPTION.value)(handle_add_option)
     app.view(View.POLL_DELETE.value)(handle_delete_poll)
     app.subcommands.add(
@@ -274,6 +286,7 @@ def register(app: CercleApp) -> None:
             name="poll",
             help_key="help.cmd.poll",
             handler=create_poll_command,
+            role=Role.FACILITATOR,
             usage=(
                 '["Question?" "Option A" "Option B" … [--multi N] [--anonymous] '
                 "[--closes 2h] [--hide-results] [--allow-new-options] [--remind]]"

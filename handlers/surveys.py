@@ -1,4 +1,4 @@
-"""Needs surveys: `/cercle survey …` for coordinators, the Answer button and its modal pages."""
+"""Needs surveys: `/cercle survey …` for facilitators, the Answer button and its modal pages."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from bot import surveys
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
 from bot.deadlines import parse_deadline
-from bot.errors import CercleError, PermissionDenied, UsageError
-from bot.forms import input_text, open_modal, selected_values, view_values
+from bot.errors import CercleError, UsageError
+from bot.forms import input_text, open_modal, parse_id, selected_values, view_values
 from bot.i18n import t
 from bot.ids import Action, Block, View
-from bot.roles import is_coordinator
+from bot.roles import Role
 from bot.ui import surveys as ui
 from bot.ui.common import context as context_block
 from bot.ui.common import plain, section
@@ -34,9 +34,10 @@ _SOURCE = "survey"
 
 
 def _survey_number(call: SubcommandCall) -> int:
-    if len(call.args) < 2 or not call.args[1].lstrip("#").isdigit():
+    number = parse_id(call.args[1].lstrip("#")) if len(call.args) > 1 else None
+    if number is None:
         raise UsageError("survey.error.number_needed", action=call.args[0][:20])
-    return int(call.args[1].lstrip("#"))
+    return number
 
 
 def _known_survey(call: SubcommandCall) -> Any:
@@ -120,12 +121,6 @@ def _problems_text(error: SurveyFileError, language: str) -> str:
     return "\n".join(lines)[:1900]
 
 
-def _require_coordinator(context: Any, user_id: str) -> None:
-    # Checked when the form is submitted: the form may have been opened before a change.
-    if not is_coordinator(context["settings"], user_id):
-        raise PermissionDenied()
-
-
 def register(app: CercleApp) -> None:
     """Listen to survey commands, the Answer button and the survey modals."""
 
@@ -134,7 +129,6 @@ def register(app: CercleApp) -> None:
     ) -> None:
         language: str = context["language"]
         user_id = body["user"]["id"]
-        _require_coordinator(context, user_id)
         values = view_values(view)
         try:
             spec = parse_survey_text(
@@ -176,9 +170,8 @@ def register(app: CercleApp) -> None:
         ack: Ack, view: dict[str, Any], body: dict[str, Any], context: Any, db: Session
     ) -> None:
         language: str = context["language"]
-        _require_coordinator(context, body["user"]["id"])
         number = str(view.get("private_metadata") or "")
-        if not number.isdigit():
+        if parse_id(number) is None:
             raise CercleError("survey.error.gone")
         count = surveys.launch_survey(db, context["settings"], int(number))
         done = {
@@ -199,7 +192,7 @@ def register(app: CercleApp) -> None:
     ) -> None:
         ack()
         number = str(action.get("value") or "")
-        if not number.isdigit():
+        if parse_id(number) is None:
             raise CercleError("survey.error.gone")
         view = surveys.answer_page(
             db,
@@ -237,22 +230,27 @@ def register(app: CercleApp) -> None:
         ack: Ack, body: dict[str, Any], client: WebClient, context: Any
     ) -> None:
         ack()
-        _require_coordinator(context, body["user"]["id"])
         language = context["language"]
         view = ui.build_create_modal(template_text(f"needs-{language}"), language)
         open_modal(client, body.get("trigger_id"), view)
 
-    app.action(Action.HOME_NEW_SURVEY.value)(handle_new_survey_button)
+    # Roles are checked when each click or form arrives: a form may have been opened
+    # before its author's role was revoked.
+    app.action(Action.HOME_NEW_SURVEY.value, role=Role.FACILITATOR)(handle_new_survey_button)
     app.action(Action.SURVEY_ANSWER.value)(handle_answer_button)
     app.view(View.SURVEY_ANSWER.value)(handle_answer_page)
-    app.view(View.SURVEY_CREATE.value)(handle_create)
-    app.view(View.SURVEY_LAUNCH.value)(handle_launch)
+    app.view(View.SURVEY_CREATE.value, role=Role.FACILITATOR)(handle_create)
+    app.view(View.SURVEY_LAUNCH.value, role=Role.FACILITATOR)(handle_launch)
     app.subcommands.add(
         Subcommand(
             name="survey",
-            help_key="help.cmd.survey",
+            help_key="help.cmd.survey_facilitator",
             handler=survey_command,
-            coordinators_only=True,
-            usage="[list|new [needs|blank]|launch N|results N|export N|close N]",
+            role=Role.FACILITATOR,
+            # The export holds each named respondent's answers.
+            part_roles={"export": Role.COORDINATOR},
+            usage="[list|new [needs|blank]|launch N|results N|close N]",
+            coordinator_usage="[list|new [needs|blank]|launch N|results N|export N|close N]",
+            coordinator_help_key="help.cmd.survey",
         )
     )

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
 from bot.commands import Subcommand, SubcommandCall
-from bot.errors import CercleError, PermissionDenied
-from bot.forms import input_text, open_modal, reply_privately, selected_values, view_values
+from bot.errors import CercleError
+from bot.forms import (
+    input_text,
+    open_modal,
+    parse_id,
+    reply_privately,
+    selected_values,
+    view_values,
+)
 from bot.i18n import t
 from bot.ids import Action, Block, View
-from bot.roles import is_coordinator
+from bot.roles import Role, role_of
 from bot.ui import toolbox as ui
 from bot.ui.common import escape_mrkdwn
 from storage.toolbox import (
@@ -28,6 +37,8 @@ from storage.toolbox import (
     search_items,
     update_item,
 )
+
+logger = logging.getLogger(__name__)
 
 _TAG = re.compile(r"^[\w-]{1,30}$")
 
@@ -57,7 +68,7 @@ def _page_for(
         query=query,
         offset=offset,
         language=context["language"],
-        can_edit=is_coordinator(context["settings"], body["user"]["id"]),
+        can_edit=role_of(db, context["settings"], body["user"]["id"]) is Role.COORDINATOR,
     )
 
 
@@ -97,13 +108,12 @@ def register(app: CercleApp) -> None:
     """Add `/cercle toolbox`, the open/edit/page buttons and the item modal."""
 
     def browse(call: SubcommandCall) -> dict[str, Any] | None:
-        coordinator = is_coordinator(call.settings, call.user_id)
         if call.args and call.args[0].lower() == "add":
-            if not coordinator:
-                raise PermissionDenied()
             open_modal(call.client, call.trigger_id, ui.build_item_modal(None, call.language))
             return None
         query = " ".join(call.args)[:100]
+        # Edit buttons only for those who may use them (the click is checked again).
+        coordinator = role_of(call.db, call.settings, call.user_id) is Role.COORDINATOR
         return toolbox_page(
             call.db, query=query, offset=0, language=call.language, can_edit=coordinator
         )
@@ -118,7 +128,7 @@ def register(app: CercleApp) -> None:
     ) -> None:
         ack()
         language = context["language"]
-        item_id = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
+        item_id = parse_id(action.get("value")) or 0
         item = get_item(db, item_id)
         if item is None:
             reply_privately(respond, t("toolbox.unknown_item", language))
@@ -138,6 +148,7 @@ def register(app: CercleApp) -> None:
         ack: Ack,
         action: dict[str, Any],
         body: dict[str, Any],
+        client: WebClient,
         respond: Respond,
         context: Any,
         db: Session,
@@ -148,8 +159,17 @@ def register(app: CercleApp) -> None:
             query, offset = str(state.get("q", ""))[:100], max(0, int(state.get("o", 0)))
         except (ValueError, TypeError, AttributeError, OverflowError):
             query, offset = "", 0
-        # Replaces the ephemeral page the buttons sit on.
+        # Replaces the ephemeral page the buttons sit on, or the modal's page.
         page = _page_for(db, body, context, query=query, offset=offset)
+        if getattr(respond, "response_url", None) is None:
+            view_id = str((body.get("view") or {}).get("id") or "")
+            if view_id:
+                modal = ui.build_toolbox_modal(page, context["language"])
+                try:
+                    client.views_update(view_id=view_id, view=modal)
+                except SlackApiError as error:
+                    logger.warning("views.update failed: %s", error.response.get("error"))
+            return
         respond(replace_original=True, response_type="ephemeral", **page)
 
     def handle_edit(
@@ -161,12 +181,7 @@ def register(app: CercleApp) -> None:
         db: Session,
     ) -> None:
         ack()
-        # Checked at the click: the button may sit in an old or forwarded message.
-        if not is_coordinator(context["settings"], body["user"]["id"]):
-            raise PermissionDenied()
-        item = (
-            get_item(db, int(action["value"])) if str(action.get("value", "")).isdigit() else None
-        )
+        item = get_item(db, item_id) if (item_id := parse_id(action.get("value"))) else None
         if item is None:
             raise CercleError("toolbox.unknown_item")
         open_modal(client, body.get("trigger_id"), ui.build_item_modal(item, context["language"]))
@@ -175,8 +190,6 @@ def register(app: CercleApp) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any, db: Session
     ) -> None:
         author = body["user"]["id"]
-        if not is_coordinator(context["settings"], author):
-            raise PermissionDenied()
         fields, errors = parse_item_form(view_values(view), context["language"])
         if errors or fields is None:
             missing_title = {Block.TOOLBOX_TITLE: t("toolbox.title_required", context["language"])}
@@ -195,24 +208,37 @@ def register(app: CercleApp) -> None:
         ack()
 
     def handle_browse(
-        ack: Ack, body: dict[str, Any], respond: Respond, context: Any, db: Session
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: Any,
+        db: Session,
     ) -> None:
         ack()
-        # A new ephemeral page: the button sits on a post everyone sees.
         page = _page_for(db, body, context, query="", offset=0)
+        if getattr(respond, "response_url", None) is None:
+            # From the App Home: no conversation to answer in, so the page opens as a modal.
+            modal = ui.build_toolbox_modal(page, context["language"])
+            open_modal(client, body.get("trigger_id"), modal)
+            return
+        # A new ephemeral page: the button sits on a post everyone sees.
         respond(replace_original=False, response_type="ephemeral", **page)
 
     app.action(Action.TOOLBOX_OPEN.value)(handle_open)
     app.action(Action.TOOLBOX_BROWSE.value)(handle_browse)
     app.action(Action.TOOLBOX_PAGE_PREVIOUS.value)(handle_page)
     app.action(Action.TOOLBOX_PAGE_NEXT.value)(handle_page)
-    app.action(Action.TOOLBOX_EDIT.value)(handle_edit)
-    app.view(View.TOOLBOX_ITEM.value)(handle_item_modal)
+    # Checked at the click and at submission: the button may sit in an old or forwarded
+    # message, the form may have been opened before the role was revoked.
+    app.action(Action.TOOLBOX_EDIT.value, role=Role.COORDINATOR)(handle_edit)
+    app.view(View.TOOLBOX_ITEM.value, role=Role.COORDINATOR)(handle_item_modal)
     app.subcommands.add(
         Subcommand(
             name="toolbox",
             help_key="help.cmd.toolbox",
             handler=browse,
+            part_roles={"add": Role.COORDINATOR},
             usage="[mot|word]",
             coordinator_usage="[add|mot|word]",
             coordinator_help_key="help.cmd.toolbox_admin",

@@ -43,6 +43,7 @@ SYNC_MEMBER_DIRECTORY_JOB_ID = f"{FIXED_JOB_PREFIX}sync_member_directory"
 MEMBER_DIRECTORY_STARTUP_DELAY = timedelta(minutes=2)
 POLL_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}poll_deadlines"
 SURVEY_DEADLINES_JOB_ID = f"{FIXED_JOB_PREFIX}survey_deadlines"
+RETENTION_JOB_ID = f"{FIXED_JOB_PREFIX}apply_retention"
 
 # Slack redelivers an event for a few hours at most; a month of dedupe keys is ample and
 # still lets someone look up what the bot received recently.
@@ -108,6 +109,16 @@ def purge_processed_events(keep_days: int = PROCESSED_EVENTS_KEEP_DAYS) -> int:
         ).rowcount
     logger.info("purged %d processed events older than %d days", deleted, keep_days)
     return deleted
+
+
+def apply_retention() -> Any:
+    """Delete, anonymise and blank what is older than its retention period; return the report.
+
+    Batch by batch, each batch its own short transaction (see bot/privacy.py).
+    """
+    from bot.privacy import apply_retention as apply
+
+    return apply(_job_sessions(), _job_settings())
 
 
 def follow_up_newcomers() -> int:
@@ -288,6 +299,12 @@ def fixed_jobs(settings: Settings) -> list[FixedJob]:
             kwargs={"keep_days": PROCESSED_EVENTS_KEEP_DAYS},
         ),
         FixedJob(
+            id=RETENTION_JOB_ID,
+            func=apply_retention,
+            # 03:45 local, after the dedupe purge, and outside the daylight-saving hour.
+            trigger=cron("*", 3, 45, settings.timezone),
+        ),
+        FixedJob(
             id=SYNC_SCHEDULES_JOB_ID,
             func=sync_schedules,
             trigger=IntervalTrigger(minutes=1),
@@ -336,3 +353,44 @@ def register_fixed_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
         if stored.id.startswith(FIXED_JOB_PREFIX) and stored.id not in wanted_ids:
             logger.info("removing retired fixed job %s", stored.id)
             scheduler.remove_job(stored.id)
+
+
+def catch_up_interrupted_runs(scheduler: BaseScheduler, process_id: str | None) -> list[str]:
+    """Run again, now, each job whose last run another process began and never finished.
+
+    APScheduler moves a job on to its next run time as it starts a run, so when a leader
+    dies mid-run (kill -9, a crash, a lost machine) that run would be skipped until the
+    next one: a week later for the weekly jobs. Called by a new leader, which holds the
+    lock: the process that began the run leads no more, and its `running` row will not
+    finish. Jobs are idempotent (their messages carry keys naming the period), so a run
+    that got further than it seems is harmless to repeat. Like a late run, only a run
+    begun within the misfire grace time is caught up. Returns the job ids run again.
+    """
+    from sqlalchemy import or_, select
+
+    from scheduled.scheduler import MISFIRE_GRACE_TIME
+    from storage.models import JobRun
+    from storage.operations import JOB_RUNNING
+
+    now = utcnow()
+    with transaction(_job_sessions()) as db:
+        interrupted = list(
+            db.scalars(
+                select(JobRun.job_id).where(
+                    JobRun.outcome == JOB_RUNNING,
+                    or_(JobRun.process_id.is_(None), JobRun.process_id != process_id),
+                    JobRun.started_at >= now - MISFIRE_GRACE_TIME,
+                )
+            )
+        )
+    caught = []
+    for job_id in interrupted:
+        # A one-off run is gone from the store once started; a retired job too.
+        if scheduler.get_job(job_id) is not None:
+            # The job runs as itself (recorded, one instance at most), then carries on
+            # with its own schedule.
+            scheduler.modify_job(job_id, next_run_time=now)
+            caught.append(job_id)
+    if caught:
+        logger.warning("running again jobs interrupted in another process: %s", ", ".join(caught))
+    return caught

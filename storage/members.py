@@ -36,6 +36,7 @@ def save_profile(
     is_bot: bool = False,
     is_guest: bool = False,
     is_deleted: bool = False,
+    is_workspace_admin: bool = False,
 ) -> None:
     """Create or refresh the profile of `user_id` from what Slack says of them.
 
@@ -49,6 +50,7 @@ def save_profile(
         "is_bot": is_bot,
         "is_guest": is_guest,
         "is_deleted": is_deleted,
+        "is_workspace_admin": is_workspace_admin,
         "refreshed_at": utcnow(),
     }
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import secrets
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +31,63 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 DATABASES = ["sqlite", "postgresql"]
 
 
+class DatabasePool:
+    """Fresh PostgreSQL databases made ahead of time, and used ones dropped, off the test's path.
+
+    Copying the template takes 60-80 ms, and the suite needs one per PostgreSQL test: a
+    thread keeps a few ready while tests run (most of a test's time is waiting on HTTP),
+    and drops the used ones so the server's disk stays small.
+    """
+
+    READY = 3
+
+    def __init__(self, server: ThrowawayPostgres) -> None:
+        self._server = server
+        self._admin_url = server.url_for("postgres").replace(
+            "postgresql+psycopg://", "postgresql://"
+        )
+        self._ready: queue.Queue[str] = queue.Queue(maxsize=self.READY)
+        self._used: queue.Queue[str] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="pg-pool", daemon=True)
+        self._thread.start()
+
+    def take(self) -> str:
+        """Return the URL of a fresh database copied from the migrated template."""
+        name = self._ready.get(timeout=60)
+        return self._server.url_for(name)
+
+    def give_back(self, url: str) -> None:
+        """Drop this test's database later."""
+        self._used.put(url.rsplit("/", 1)[-1])
+
+    def stop(self) -> None:
+        """Stop making databases."""
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    def _work(self) -> None:
+        with psycopg.connect(self._admin_url, autocommit=True) as conn:
+            while not self._stopping.is_set():
+                if not self._ready.full():
+                    name = f"t_{uuid.uuid4().hex[:16]}"
+                    conn.execute(
+                        sql.SQL("CREATE DATABASE {} TEMPLATE cercle").format(sql.Identifier(name))
+                    )
+                    self._ready.put(name)
+                    continue
+                try:
+                    used = self._used.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(used)
+                        )
+                    )
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[ThrowawayPostgres | None]:
     """Start one throwaway PostgreSQL for the whole run, with a migrated template database."""
@@ -45,6 +105,17 @@ def pg_server() -> Iterator[ThrowawayPostgres | None]:
 
 
 @pytest.fixture(scope="session")
+def pg_pool(pg_server: ThrowawayPostgres | None) -> Iterator[DatabasePool | None]:
+    """Keep fresh PostgreSQL databases ready for the tests that need one."""
+    if pg_server is None:
+        yield None
+        return
+    pool = DatabasePool(pg_server)
+    yield pool
+    pool.stop()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate one SQLite file that each test copies (faster than migrating each time)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
@@ -52,29 +123,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_database_from_template(server: ThrowawayPostgres) -> str:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin_url = server.url_for("postgres").replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE cercle").format(sql.Identifier(name)))
-    return server.url_for(name)
-
-
 @pytest.fixture(params=DATABASES)
 def database_url(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     sqlite_template: Path,
-) -> str:
+) -> Iterator[str]:
     """Return the URL of a fresh, migrated database: once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
         path = tmp_path / "cercle.db"
         shutil.copyfile(sqlite_template, path)
-        return f"sqlite:///{path}"
-    server = request.getfixturevalue("pg_server")
-    if server is None:
+        yield f"sqlite:///{path}"
+        return
+    pool = request.getfixturevalue("pg_pool")
+    if pool is None:
         pytest.skip("PostgreSQL server binaries not found (CI=true makes this a failure)")
-    return _pg_database_from_template(server)
+    url = pool.take()
+    yield url
+    pool.give_back(url)
 
 
 @pytest.fixture
@@ -144,11 +210,21 @@ def make_settings(standin: SlackStandIn, database_url: str, **overrides: Any) ->
 
 
 @pytest.fixture
-def bot(standin: SlackStandIn, database_url: str) -> Iterator[RunningBot]:
-    """Run the real bot (HTTP server and dispatcher) against the stand-in and a fresh database."""
+def bot(
+    request: pytest.FixtureRequest, standin: SlackStandIn, database_url: str
+) -> Iterator[RunningBot]:
+    """Run the real bot (HTTP server and dispatcher) against the stand-in and a fresh database.
+
+    The scheduler runs too in tests marked `@pytest.mark.scheduler`.
+    """
     settings = make_settings(standin, database_url)
     runtime = build_runtime(
-        settings, migrate=False, host="127.0.0.1", dispatcher_options={"poll_interval": 0.05}
+        settings,
+        migrate=False,
+        host="127.0.0.1",
+        dispatcher_options={"poll_interval": 0.05},
+        # Starting the scheduler costs ~50 ms a test, and most tests run jobs directly.
+        run_scheduler=request.node.get_closest_marker("scheduler") is not None,
     )
     runtime.start()
     assert runtime.server is not None

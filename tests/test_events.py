@@ -120,19 +120,21 @@ def test_oversized_body_is_refused_before_parsing(bot):
 
 
 def _register_failing_listeners(bot) -> None:
-    """Add listeners that queue a message and then fail, as a buggy feature would."""
+    """Add listeners that queue a message and then fail, as an outage would make them."""
+    from sqlalchemy.exc import OperationalError
+
     from storage.outbox import enqueue_message
 
     def failing_pin(event, db):
         enqueue_message(db, key="half-written", address="C0COMMUNITY", text="never")
-        raise RuntimeError("a bug after a write")
+        raise OperationalError("UPDATE ...", {}, Exception("the database went away"))
 
     # An event no feature listens to: Bolt runs the first matching listener only.
     bot.runtime.app.event("pin_added")(failing_pin)
 
 
 def test_failing_listener_leaves_nothing_and_slack_redelivers(bot):
-    """A listener that writes and then raises commits nothing; Slack gets 500 and retries."""
+    """A listener that writes, then meets an outage, commits nothing; Slack gets 500 and retries."""
     _register_failing_listeners(bot)
     event = {
         "type": "pin_added",

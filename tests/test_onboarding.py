@@ -945,6 +945,7 @@ def test_greeter_claim_is_recorded_and_the_announcement_shows_who(bot):
 
 def test_second_greeter_is_told_who_already_claimed(bot):
     """Bob clicking after Alice is told Alice is already on it; the claim stays hers."""
+    bot.player.slash_command("U0ALICE", "role grant <@U0BOB|bob> facilitator")  # may claim
     _join(bot, "U0CAMILLE")
     announcement = _announcement(bot)
     _click(bot, "U0ALICE", "claim_newcomer", "U0CAMILLE", announcement)
@@ -962,6 +963,7 @@ def test_second_greeter_is_told_who_already_claimed(bot):
 def test_two_greeters_clicking_together_make_one_claim(bot):
     """Alice and Dan claiming at the same moment: one holder, the other is told who."""
     bot.standin.add_user("U0DAN", "dan", real_name="Dan Coord", locale="en-US")
+    bot.player.slash_command("U0ALICE", "role grant <@U0DAN> facilitator")  # may claim
     _join(bot, "U0CAMILLE")
     announcement = _announcement(bot)
     _at_once(

@@ -323,7 +323,8 @@ def test_reactions_elsewhere_or_by_cercle_are_ignored(bot):
 
 
 def _poll_options(bot, text: str) -> tuple[int, dict[str, int]]:
-    assert bot.player.slash_command("U0CAMILLE", text).status == 200
+    # Alice coordinates: creating a poll needs the facilitator role at least.
+    assert bot.player.slash_command("U0ALICE", text).status == 200
 
     def read(db):
         options = list(db.scalars(select(PollOption).order_by(PollOption.id.desc())))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.ids import Action, Block, View
 from bot.polls import close_due_polls, remind_non_voters
 from sandbox.blockkit_limits import validate_blocks, validate_view
-from storage.models import OutboxMessage, Poll, PollOption, PollVote, utcnow
+from storage.models import OutboxMessage, Poll, PollOption, PollVote, RoleGrant, utcnow
 from storage.onboarding import note_join
 
 
@@ -21,6 +21,16 @@ from storage.onboarding import note_join
 def _diane(standin):
     """A fourth member, French-speaking like Alice and Camille (Bob speaks English)."""
     standin.add_user("U0DIANE", "diane", real_name="Diane Petit")
+
+
+@pytest.fixture(autouse=True)
+def _camille_facilitates(bot):
+    """Camille creates the polls here: creating one needs the facilitator role.
+
+    Granted straight in the database (no welcome DM to count); she stays no coordinator,
+    so "only the creator or a coordinator" keeps its meaning.
+    """
+    bot.query(lambda db: db.add(RoleGrant(user_id="U0CAMILLE", role="facilitator")))
 
 
 def _poll_message(bot, channel="C0COMMUNITY"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from slack_sdk import WebClient
 
 from bot import toolbox as flows
@@ -168,6 +169,7 @@ def test_coordinator_lists_sets_pauses_and_resumes_schedules(bot):
     assert refused["text"] == "Only the community's coordinators can do that."
 
 
+@pytest.mark.scheduler
 def test_the_leader_applies_schedule_changes_without_restart(bot):
     """After `schedule set`, the running scheduler's job has the new trigger."""
     from scheduled import jobs

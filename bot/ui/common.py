@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.i18n import t
 
 SECTION_TEXT_LIMIT = 3000
+# `<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`: mentions that notify many at once.
+_BROADCAST = re.compile(r"<(?=!(?:channel|here|everyone|subteam)\b)", re.IGNORECASE)
 
 
 def escape_mrkdwn(text: str) -> str:
     """Escape &, < and > so member text can't ping @channel or forge links when echoed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def without_broadcasts(text: str) -> str:
+    """Keep a coordinator's formatting and links, but make @channel-like mentions inert.
+
+    For the texts coordinators write in mrkdwn on purpose (the charter, the purpose):
+    shown to every member, they must not notify a whole channel each time.
+    """
+    return _BROADCAST.sub("&lt;", text)
 
 
 def plain(text: str, *, limit: int = 3000) -> dict[str, Any]:

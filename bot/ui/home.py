@@ -92,6 +92,7 @@ def build_home_view(
     surveys: list[WaitingSurvey] | None = None,
     participation: list[dict[str, Any]] | None = None,
     board: Dashboard | None = None,
+    can_create_surveys: bool = False,
 ) -> dict[str, Any]:
     """Return the Home tab: the member's charter status, this week's tool, what to type."""
     lines = "\n".join(
@@ -134,5 +135,9 @@ def build_home_view(
     )
     if board is not None:
         blocks += dashboard_blocks(board, language)
+    elif can_create_surveys:
+        # Facilitators: the coordinators' button to start a survey, without their numbers.
+        new_survey = button(t("home.new_survey", language), Action.HOME_NEW_SURVEY, "needs")
+        blocks += [divider(), {"type": "actions", "elements": [new_survey]}]
     blocks += [divider(), section(lines), context(t("help.footer", language))]
     return {"type": "home", "blocks": blocks}

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.forms import parse_id
 from bot.i18n import t
 from bot.ids import Action, Block, View
 from bot.ui.common import (
@@ -18,6 +19,7 @@ from bot.ui.common import (
     plain,
     section,
     text_input,
+    without_broadcasts,
 )
 from storage.charter import HOPES_MAX_LENGTH
 from storage.models import CharterVersion, InterestTopic
@@ -34,8 +36,8 @@ def charter_text(charter: CharterVersion, language: str) -> str:
 
 
 def charter_summary(charter: CharterVersion, language: str) -> str:
-    """Return the charter's summary in `language`."""
-    return charter.summary_fr if language == "fr" else charter.summary_en
+    """Return the charter's summary in `language`, as shown (no @channel-like mentions)."""
+    return without_broadcasts(charter.summary_fr if language == "fr" else charter.summary_en)
 
 
 def button_value(version: int, user_id: str) -> str:
@@ -46,9 +48,10 @@ def button_value(version: int, user_id: str) -> str:
 def parse_button_value(value: str | None) -> tuple[int, str] | None:
     """Decode `button_value`; None for anything malformed."""
     version, _, user_id = (value or "").partition(":")
-    if not version.isdigit() or not user_id:
+    number = parse_id(version)
+    if number is None or not user_id:
         return None
-    return int(version), user_id
+    return number, user_id
 
 
 def split_keeping_separators(
@@ -183,7 +186,7 @@ def build_charter_modal(
     date = charter.created_at.strftime("%d/%m/%Y" if language == "fr" else "%Y-%m-%d")
     blocks.append(context(t("charter.version_line", language, version=charter.version, date=date)))
     room = MODAL_BLOCK_LIMIT - len(blocks) - _MODAL_SPARE_BLOCKS
-    chunks = split_for_sections(charter_text(charter, language))
+    chunks = split_for_sections(without_broadcasts(charter_text(charter, language)))
     blocks += [section(chunk) for chunk in chunks[:room]]
     if len(chunks) > room:
         blocks.append(context(t("charter.truncated", language)))
@@ -291,7 +294,8 @@ def build_intro_post(
     text = t("intro.text", language, user=user_id)
     lines = [text]
     if interest_labels:
-        lines.append(t("intro.interests", language, interests=", ".join(interest_labels)))
+        labels = ", ".join(escape_mrkdwn(label) for label in interest_labels)
+        lines.append(t("intro.interests", language, interests=labels))
     if hopes:
         lines.append(t("intro.hopes", language, hopes=f"« {escape_mrkdwn(hopes)} »"))
     return {"text": text, "blocks": [section("\n".join(lines))]}

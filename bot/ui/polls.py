@@ -101,10 +101,15 @@ def _option_text(view: PollView, option: OptionTally) -> str:
     return "\n".join(lines)
 
 
+def _person(user_id: str, language: str) -> str:
+    """Return a member's mention; "" is a member who asked to be forgotten."""
+    return f"<@{user_id}>" if user_id else t("privacy.former_member", language)
+
+
 def _rules_line(view: PollView) -> str:
     """Return the context line: who asked, how many choices, until when."""
     language = view.language
-    parts = [t("poll.by", language, creator=f"<@{view.creator_id}>")]
+    parts = [t("poll.by", language, creator=_person(view.creator_id, language))]
     if view.max_choices > 1:
         parts.append(t("poll.choose_up_to", language, count=view.max_choices))
     else:
@@ -118,8 +123,9 @@ def _status_line(view: PollView) -> str:
     language = view.language
     if view.closed_at is not None:
         when = slack_date(view.closed_at)
-        if view.closed_by:
-            closed = t("poll.closed_by", language, closer=f"<@{view.closed_by}>", when=when)
+        if view.closed_by is not None:
+            closer = _person(view.closed_by, language)
+            closed = t("poll.closed_by", language, closer=closer, when=when)
         else:
             closed = t("poll.closed_at_deadline", language, when=when)
         return f":lock: {closed} · {tn('poll.voters', view.voter_count, language)}"

@@ -68,9 +68,11 @@ def build_toolbox_page(
         else t("toolbox.title", language)
     )
     blocks: list[dict[str, Any]] = [header(title)]
+    # The header is plain text; the notification text is mrkdwn, where the query could ping.
+    fallback = escape_mrkdwn(title)
     if not items:
         blocks.append(section(t("toolbox.empty", language)))
-        return {"text": title, "blocks": blocks}
+        return {"text": fallback, "blocks": blocks}
     blocks.append(
         context(
             t("toolbox.count", language, first=offset + 1, last=offset + len(items), total=total)
@@ -90,7 +92,17 @@ def build_toolbox_page(
         navigation.append(button(t("toolbox.next", language), Action.TOOLBOX_PAGE_NEXT, value))
     if navigation:
         blocks += [divider(), {"type": "actions", "elements": navigation}]
-    return {"text": title, "blocks": blocks}
+    return {"text": fallback, "blocks": blocks}
+
+
+def build_toolbox_modal(page: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return a toolbox page as a modal: from the App Home there is no message to answer."""
+    return {
+        "type": "modal",
+        "title": plain(t("toolbox.title", language), limit=24),
+        "close": plain(t("common.close", language), limit=24),
+        "blocks": page["blocks"],
+    }
 
 
 def build_item_modal(item: ToolboxItem | None, language: str) -> dict[str, Any]:
