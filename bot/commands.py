@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -114,6 +115,34 @@ class SubcommandRegistry:
     def all(self) -> list[Subcommand]:
         """Return every subcommand in registration order."""
         return list(self._by_name.values())
+
+
+# With `should_escape` on (manifest.yml), Slack sends what a member typed with mentions,
+# channels and links spelled as <@U123|name>, <#C123|name>, <!here> or <url|label>, and
+# &, <, > as entities.
+_SLACK_ENTITY = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def readable_text(text: str) -> str:
+    """Turn Slack's escaped spelling of a member's text back into what they typed.
+
+    For text Cercle shows again (a poll's question, an interest's label): `<@U123|anne>`
+    reads `@anne`, `<!here>` reads `@here`, a link its label and address. Shown again,
+    the text is escaped, so none of it pings anyone or links anywhere it didn't say.
+    """
+
+    def spelled(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith(("@", "#")):
+            return target[0] + (label.lstrip("@#") if label else target[1:])
+        if target.startswith("!"):
+            return label if label else "@" + target[1:].split("^", 1)[0]
+        if target.startswith("mailto:"):
+            return label or target.removeprefix("mailto:")
+        return f"{label} ({target})" if label and label != target else target
+
+    plain = _SLACK_ENTITY.sub(spelled, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def split_command_text(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.anonymity import fingerprint, voter_id
+from bot.commands import readable_text
 from bot.config import Settings
 from bot.deadlines import parse_deadline
 from bot.errors import CercleError, UsageError
@@ -85,7 +86,7 @@ def parse_poll_words(words: list[str], *, now: datetime, timezone: str | None) -
         elif lowered.startswith("--"):
             raise UsageError("poll.error.unknown_option", option=word[:30])
         else:
-            texts.append(word)
+            texts.append(readable_text(word))
         index += 1
     if not texts:
         raise UsageError("poll.error.no_question")

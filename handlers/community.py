@@ -8,7 +8,7 @@ from slack_bolt import Ack
 from sqlalchemy.orm import Session
 
 from bot.app import CercleApp
-from bot.commands import Subcommand, SubcommandCall
+from bot.commands import Subcommand, SubcommandCall, readable_text
 from bot.errors import UsageError
 from bot.forms import input_text, open_modal, view_values
 from bot.i18n import t
@@ -63,7 +63,7 @@ def register(app: CercleApp) -> None:
         if not action:
             return ui.build_interests_message(active_interests(call.db), call.language)
         if action == "add" and len(call.args) == 3:
-            label_fr, label_en = call.args[1].strip(), call.args[2].strip()
+            label_fr, label_en = (readable_text(label).strip() for label in call.args[1:3])
             if 0 < len(label_fr) <= LABEL_MAX_LENGTH and 0 < len(label_en) <= LABEL_MAX_LENGTH:
                 topic = add_interest(call.db, label_fr=label_fr, label_en=label_en)
                 label = topic.label_fr if call.language == "fr" else topic.label_en

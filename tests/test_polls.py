@@ -157,11 +157,13 @@ def test_updates_are_coalesced_and_the_last_one_is_exact(bot):
     _settled_text(bot, lambda text: "20 votant·es" in text)
     elapsed = time.monotonic() - started
     bot.wait_until(  # every update row done: none left to show up later
-        lambda: not bot.query(
-            lambda db: db.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status.in_(("pending", "sending")))
+        lambda: (
+            not bot.query(
+                lambda db: db.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status.in_(("pending", "sending")))
+                )
             )
         ),
         what="the outbox to drain",
@@ -337,12 +339,17 @@ def test_bad_polls_are_refused_and_nothing_is_posted(bot, text, expected):
     assert bot.query(lambda db: db.scalar(select(func.count()).select_from(OutboxMessage))) == 0
 
 
-def test_mentions_in_a_poll_are_escaped(bot):
-    """`<!channel>` and `<@U…>` in the text reach Slack escaped: nobody is pinged."""
-    bot.player.slash_command("U0CAMILLE", 'poll "<!channel> vote <@U0ALICE>" "<!here>" "B"')
+def test_mentions_in_a_poll_read_as_typed_and_ping_nobody(bot):
+    """Slack spells a typed @channel `<!channel>`: the poll shows "@channel", inert."""
+    bot.player.slash_command(
+        "U0CAMILLE",
+        'poll "<!channel> vote <@U0ALICE|alice> &lt;b&gt;" "<!here>" "<https://x.example|site>"',
+    )
     text = str(_poll_message(bot)["blocks"])
-    assert "<!channel>" not in text and "<!here>" not in text and "<@U0ALICE>" not in text
-    assert "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text and "<!here>" not in text and "<@U0ALICE" not in text
+    assert "@channel vote @alice &lt;b&gt;" in text
+    assert "@here" in text and "site (https://x.example)" in text
+    assert "<https://x.example" not in text
 
 
 def test_the_poll_modal_creates_a_poll_and_points_at_mistakes(bot):

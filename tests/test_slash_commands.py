@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import readable_text
 from sandbox.blockkit_limits import validate_blocks
 
 
@@ -85,3 +86,14 @@ def test_member_language_is_cached(bot):
     assert (
         len([c for c in bot.standin.calls("users.info") if c["params"].get("user") == "U0BOB"]) == 1
     )
+
+
+def test_readable_text_undoes_slacks_escaping():
+    """With should_escape on, what a member typed comes back as they typed it."""
+    assert readable_text("<@U1|anne> et <#C1|general>") == "@anne et #general"
+    assert readable_text("<!here> <!channel> <!subteam^S1|@team>") == "@here @channel @team"
+    assert readable_text("<https://x.example|site> <https://y.example>") == (
+        "site (https://x.example) https://y.example"
+    )
+    assert readable_text("<mailto:a@b.example|a@b.example>") == "a@b.example"
+    assert readable_text("a &lt;b&gt; &amp; c") == "a <b> & c"
