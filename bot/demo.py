@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.demo_participation import play_participation
 from bot.demo_polls import play_polls
 from bot.demo_surveys import play_survey
+from bot.demo_trust import play_trust
 from bot.runtime import Runtime, build_runtime
 from sandbox.signed_client import SlackPlayer
 from sandbox.slack import SlackStandIn
@@ -83,9 +84,11 @@ class Demo:
         """Print a scene heading."""
         self.out(f"\n### {title}\n")
 
-    def command(self, user_id: str, text: str, channel_id: str = "C0COMMUNITY") -> dict[str, Any]:
-        """Type `/cercle text` as `user_id` and print the ephemeral answer."""
-        self.out(f"{NAMES[user_id]} types: /cercle {text}".rstrip())
+    def command(
+        self, user_id: str, text: str, channel_id: str = "C0COMMUNITY", *, shown: str | None = None
+    ) -> dict[str, Any]:
+        """Type `/cercle text` as `user_id` (printed as `shown`) and print the ephemeral answer."""
+        self.out(f"{NAMES[user_id]} types: /cercle {shown or text}".rstrip())
         delivery = self.player.slash_command(user_id, text, channel_id=channel_id)
         if delivery.status != 200:
             raise RuntimeError(f"the bot answered {delivery.status} to /cercle {text}")
@@ -238,6 +241,7 @@ def play(demo: Demo) -> None:
     scene = play_polls(demo, 16)
     scene = play_survey(demo, scene, OUTPUT_FOLDER)
     scene = play_participation(demo, scene, OUTPUT_FOLDER)
+    scene = play_trust(demo, scene)
 
     demo.scene(f"{scene}. Alice checks the delivery queue")
     demo.command("U0ALICE", "status")

@@ -63,4 +63,7 @@ def test_demo_plays_every_scene_and_exits_zero(tmp_path):
     assert "New DMs for Diane: 0" in out
     assert "Un outil que vous n'avez pas encore ouvert" in out
     assert "New DMs for Bob: 0" in out
+    assert "made you facilitator" in out
+    assert "cercle-my-data" in out
+    assert "Records under Diane's id" in out
     assert "Demo finished" in out
