@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cercle demo
 
+# Two workers: most of a test's time is waiting on HTTP, so two cores run two at once
+# (each worker starts its own throwaway PostgreSQL).
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 run: $(STAMP)
 	$(BIN)/cercle run
