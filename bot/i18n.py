@@ -543,16 +543,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Export CSV",
     },
     "rules.export_sent": {
-        "fr": "C'est parti : le fichier CSV vous attend en message privé.",
-        "en": "Done: the CSV file is waiting for you in a direct message.",
-    },
-    "rules.export_failed": {
-        "fr": "Je n'ai pas pu vous envoyer le fichier ({error}). Réessayez dans un instant.",
-        "en": "I couldn't send you the file ({error}). Please try again in a moment.",
-    },
-    "rules.export_network": {
-        "fr": "Slack ne répond pas",
-        "en": "Slack is not answering",
+        "fr": "C'est parti : le fichier CSV arrive dans un instant en message privé.",
+        "en": "On its way: the CSV file will be in your direct messages in a moment.",
     },
     "followup.reason.dms_closed": {
         "fr": "messages d'applications désactivés",

@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot import onboarding as flows
@@ -42,6 +41,7 @@ from storage.onboarding import (
     note_leave,
     note_not_now,
 )
+from storage.outbox import enqueue_file
 
 logger = logging.getLogger(__name__)
 
@@ -412,7 +412,6 @@ def register(app: CercleApp) -> None:
     def handle_charter_export(
         ack: Ack,
         body: dict[str, Any],
-        client: WebClient,
         respond: Respond,
         context: Any,
         db: Session,
@@ -422,23 +421,16 @@ def register(app: CercleApp) -> None:
         user_id = body["user"]["id"]
         version = binding_version(db)
         content = charter_export_csv(db, charter_overview(db))
-        # The file is the answer to the coordinator's own click, so it goes out now.
-        try:
-            channel = client.conversations_open(users=user_id)["channel"]["id"]
-            client.files_upload_v2(
-                channel=channel,
-                content=content,
-                filename=f"charter-v{version}-{utcnow():%Y%m%d}.csv",
-                title=t("rules.export_comment", language, version=version),
-            )
-        except (SlackApiError, OSError) as error:
-            reason = (
-                str(error.response.get("error"))
-                if isinstance(error, SlackApiError)
-                else t("rules.export_network", language)
-            )
-            reply_privately(respond, t("rules.export_failed", language, error=reason))
-            return
+        # Through the outbox, as every other file: the upload survives a 429 or a
+        # restart, and the click is answered without waiting on three calls to Slack.
+        enqueue_file(
+            db,
+            key=f"charter:export:{user_id}:{utcnow():%Y%m%dT%H%M%S%f}",
+            address=user_id,
+            filename=f"charter-v{version}-{utcnow():%Y%m%d}.csv",
+            content=content.encode("utf-8"),
+            title=t("rules.export_comment", language, version=version),
+        )
         reply_privately(respond, t("rules.export_sent", language))
 
     app.event("member_joined_channel")(handle_member_joined_channel)
