@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sandbox.postgres import PostgresUnavailable, ThrowawayPostgres
+from bench.common import CERCLE, cercle_missing, on_each_database
 from sandbox.slack import SlackStandIn, StandInConfig
 from storage.db import make_engine, make_session_factory, transaction, upgrade_database
 from storage.models import OutboxMessage, OutboxStatus
@@ -37,7 +35,6 @@ from storage.outbox import enqueue_message
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
-CERCLE = Path(sys.executable).parent / "cercle"
 POSTS_PER_MINUTE = 3000
 FAIL_RATE = 0.02
 TARGET_RATIO = 1.15
@@ -301,32 +298,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.n < 2:
         parser.error("-n must be at least 2")
-    if not CERCLE.exists():
-        print(f"error: {CERCLE} not found; run `make` or `pip install -e .` first", file=sys.stderr)
+    if cercle_missing():
         return 2
 
-    outcomes: list[Outcome] = []
-    work = Path(tempfile.mkdtemp(prefix="cercle-bench-"))
-    try:
-        if args.db in ("sqlite", "both"):
-            url = f"sqlite:///{work / 'bench.db'}"
-            outcome = run("sqlite", args.n, url, work)
-            _report(outcome)
-            outcomes.append(outcome)
-        if args.db in ("postgresql", "both"):
-            try:
-                server = ThrowawayPostgres().start()
-            except PostgresUnavailable as error:
-                print(f"error: PostgreSQL unavailable: {error}", file=sys.stderr)
-                return 1
-            try:
-                outcome = run("postgresql", args.n, server.create_database(), work)
-            finally:
-                server.stop()
-            _report(outcome)
-            outcomes.append(outcome)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    def run_and_report(database: str, url: str, work: Path) -> Outcome:
+        outcome = run(database, args.n, url, work)
+        _report(outcome)
+        return outcome
+
+    outcomes = on_each_database(args.db, run_and_report)
+    if outcomes is None:
+        return 1
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
 

@@ -37,11 +37,9 @@ import math
 import os
 import random
 import re
-import shutil
 import string
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -57,8 +55,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.bulk_delivery import CERCLE, RESULTS_DIR, ROOT, Bot, _free_port
-from sandbox.postgres import PostgresUnavailable, ThrowawayPostgres
+from bench.bulk_delivery import RESULTS_DIR, ROOT, Bot, _free_port
+from bench.common import CERCLE, cercle_missing, on_each_database
 from sandbox.signed_client import USER_AGENT
 from sandbox.slack import SlackStandIn, StandInConfig
 from storage.db import make_engine, make_session_factory, transaction, upgrade_database
@@ -1120,33 +1118,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.seconds < 5 or args.members < 10:
         parser.error("need --rate > 0, --seconds >= 5 and --members >= 10")
-    if not CERCLE.exists():
-        print(f"error: {CERCLE} not found; run `make` or `pip install -e .` first", file=sys.stderr)
+    if cercle_missing():
         return 2
 
-    outcomes: list[Outcome] = []
-    work = Path(tempfile.mkdtemp(prefix="cercle-bench-"))
-    try:
-        if args.db in ("sqlite", "both"):
-            outcome = run("sqlite", args, f"sqlite:///{work / 'bench.db'}")
-            _report(outcome)
-            _dump(args.dump, outcome)
-            outcomes.append(outcome)
-        if args.db in ("postgresql", "both"):
-            try:
-                server = ThrowawayPostgres().start()
-            except PostgresUnavailable as error:
-                print(f"error: PostgreSQL unavailable: {error}", file=sys.stderr)
-                return 1
-            try:
-                outcome = run("postgresql", args, server.create_database())
-            finally:
-                server.stop()
-            _report(outcome)
-            _dump(args.dump, outcome)
-            outcomes.append(outcome)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    def run_and_report(database: str, url: str, _work: Path) -> Outcome:
+        outcome = run(database, args, url)
+        _report(outcome)
+        _dump(args.dump, outcome)
+        return outcome
+
+    outcomes = on_each_database(args.db, run_and_report)
+    if outcomes is None:
+        return 1
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,16 +32,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import bot.toolbox as toolbox_flows
 from bench.bulk_delivery import (
-    CERCLE,
     POSTS_PER_MINUTE,
     RESULTS_DIR,
     TARGET_RATIO,
     Bot,
     _count,
 )
+from bench.common import cercle_missing, on_each_database
 from bot.config import Settings
 from bot.toolbox import NudgePlan, plan_toolbox_nudges
-from sandbox.postgres import PostgresUnavailable, ThrowawayPostgres
 from sandbox.slack import SlackStandIn, StandInConfig
 from storage.charter import signatories_interests
 from storage.db import make_engine, make_session_factory, transaction, upgrade_database
@@ -511,31 +508,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.n < 10:
         parser.error("-n must be at least 10")
-    if not CERCLE.exists():
-        print(f"error: {CERCLE} not found; run `make` or `pip install -e .` first", file=sys.stderr)
+    if cercle_missing():
         return 2
 
-    outcomes: list[Outcome] = []
-    work = Path(tempfile.mkdtemp(prefix="cercle-bench-"))
-    try:
-        if args.db in ("sqlite", "both"):
-            outcome = run("sqlite", args.n, f"sqlite:///{work / 'bench.db'}", args.fail_rate)
-            _report(outcome)
-            outcomes.append(outcome)
-        if args.db in ("postgresql", "both"):
-            try:
-                server = ThrowawayPostgres().start()
-            except PostgresUnavailable as error:
-                print(f"error: PostgreSQL unavailable: {error}", file=sys.stderr)
-                return 1
-            try:
-                outcome = run("postgresql", args.n, server.create_database(), args.fail_rate)
-            finally:
-                server.stop()
-            _report(outcome)
-            outcomes.append(outcome)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    def run_and_report(database: str, url: str, _work: Path) -> Outcome:
+        outcome = run(database, args.n, url, args.fail_rate)
+        _report(outcome)
+        return outcome
+
+    outcomes = on_each_database(args.db, run_and_report)
+    if outcomes is None:
+        return 1
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
 

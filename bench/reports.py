@@ -42,22 +42,20 @@ import json
 import math
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.common import on_each_database
 from bot.anonymity import voter_id
 from bot.app import create_app
 from bot.config import Settings
@@ -69,7 +67,6 @@ from bot.surveys import ballot_box as survey_box
 from bot.ui.digest import build_digest
 from bot.ui.reports import build_me_message, build_stats_message
 from handlers import home as home_handlers
-from sandbox.postgres import PostgresUnavailable, ThrowawayPostgres
 from sandbox.slack import SlackStandIn, StandInConfig
 from storage.db import make_engine, make_session_factory, transaction, upgrade_database
 from storage.models import (
@@ -1249,23 +1246,9 @@ def main(argv: list[str] | None = None) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     print(f"data up to {now.isoformat()}, seed {SEED}", flush=True)
-    outcomes: list[Outcome] = []
-    work = Path(tempfile.mkdtemp(prefix="cercle-bench-"))
-    try:
-        if args.db in ("sqlite", "both"):
-            outcomes.append(run("sqlite", f"sqlite:///{work / 'bench.db'}", now, args))
-        if args.db in ("postgresql", "both"):
-            try:
-                server = ThrowawayPostgres().start()
-            except PostgresUnavailable as error:
-                print(f"error: PostgreSQL unavailable: {error}", file=sys.stderr)
-                return 1
-            try:
-                outcomes.append(run("postgresql", server.create_database(), now, args))
-            finally:
-                server.stop()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    outcomes = on_each_database(args.db, lambda database, url, _work: run(database, url, now, args))
+    if outcomes is None:
+        return 1
     _summary(outcomes)
     ok = bool(outcomes) and all(o.ok for o in outcomes)
     print(f"result: {'OK' if ok else 'TARGET MISSED'}")
