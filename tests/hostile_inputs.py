@@ -573,29 +573,7 @@ def command_requests(names: list[str]) -> st.SearchStrategy[HostileRequest]:
 
     def build(name: str, words: list[str], user: str, where: str) -> HostileRequest:
         text = " ".join(quote_word(w) for w in [name, *words]) if name else words[0]
-        form = {
-            "token": "sandbox-verification-token",
-            "team_id": "T0CERCLE",
-            "team_domain": "cercle-sandbox",
-            "channel_id": where,
-            "channel_name": "community",
-            "user_id": user,
-            "user_name": "someone",
-            "command": "/cercle",
-            "text": text,
-            "api_app_id": "A0CERCLE",
-            "is_enterprise_install": "false",
-            "response_url": RESPONSE_URL,
-            "trigger_id": TRIGGER,
-        }
-        return HostileRequest(
-            "command",
-            name or "(raw)",
-            user=user,
-            payload=form,
-            form=True,
-            content_type="application/x-www-form-urlencoded",
-        )
+        return command_request(user, text, label=name or "(raw)", channel=where)
 
     # Polls and surveys most, by those allowed to make them: the clicks and forms that
     # follow need them.
@@ -1239,14 +1217,13 @@ def encode_form(payload: dict[str, Any]) -> bytes:
 # --------------------------------------------------------------------------- the world
 
 
-def _command(user: str, words: list[str]) -> HostileRequest:
-    """Return one `/cercle` command, its words quoted as a member would."""
-    text = " ".join(quote_word(word) for word in words)
+def command_request(user: str, text: str, *, label: str, channel: str) -> HostileRequest:
+    """Return a `/cercle` form as Slack posts it, with `text` as typed."""
     form = {
         "token": "sandbox-verification-token",
         "team_id": "T0CERCLE",
         "team_domain": "cercle-sandbox",
-        "channel_id": COMMUNITY,
+        "channel_id": channel,
         "channel_name": "community",
         "user_id": user,
         "user_name": "someone",
@@ -1259,12 +1236,18 @@ def _command(user: str, words: list[str]) -> HostileRequest:
     }
     return HostileRequest(
         "command",
-        words[0],
+        label,
         user=user,
         payload=form,
         form=True,
         content_type="application/x-www-form-urlencoded",
     )
+
+
+def _command(user: str, words: list[str]) -> HostileRequest:
+    """Return one `/cercle` command, its words quoted as a member would."""
+    text = " ".join(quote_word(word) for word in words)
+    return command_request(user, text, label=words[0], channel=COMMUNITY)
 
 
 def _submission(user: str, callback_id: str, values: dict[str, Any], metadata: str = "") -> Any:
