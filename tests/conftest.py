@@ -152,6 +152,23 @@ def standin() -> Iterator[SlackStandIn]:
     server.stop()
 
 
+def wait_until(
+    predicate: Callable[[], Any],
+    *,
+    timeout: float = 10.0,
+    what: str = "condition",
+    interval: float = 0.02,
+) -> Any:
+    """Poll `predicate` until it returns something truthy and return that; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
 @dataclass
 class RunningBot:
     """The real bot serving HTTP on loopback, plus the means to play Slack towards it."""
@@ -175,13 +192,7 @@ class RunningBot:
         self, predicate: Callable[[], Any], *, timeout: float = 10.0, what: str = "condition"
     ) -> Any:
         """Poll `predicate` until it returns something truthy, or fail after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.02)
-        raise AssertionError(f"timed out waiting for {what}")
+        return wait_until(predicate, timeout=timeout, what=what)
 
     def query(self, fn: Callable[[Session], Any]) -> Any:
         """Run `fn(session)` in a transaction and return its result."""

@@ -68,6 +68,7 @@ from storage.models import (
     ProcessedEvent,
 )
 from storage.outbox import enqueue_message
+from tests.conftest import wait_until
 
 COMMUNITY = "C0COMMUNITY"
 TIMEZONE = "Europe/Paris"
@@ -125,13 +126,7 @@ class Cluster:
         self, predicate: Callable[[], Any], *, timeout: float = 15.0, what: str = "it"
     ) -> Any:
         """Poll `predicate` until it returns something truthy, and return that."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.05)
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        return wait_until(predicate, timeout=timeout, what=what, interval=0.05)
 
 
 def _database_from_template(server: ThrowawayPostgres) -> str:
